@@ -30,3 +30,15 @@ func Mask(v string) string {
 	}
 	return prefix + "••••" + rest[len(rest)-4:]
 }
+
+// HasCredentialPrefix reports whether v starts with a known credential prefix ("sk_live_",
+// "whsec_", "shpat_"...). Redaction uses it to catch a credential stored under a field name
+// that does not look secret.
+func HasCredentialPrefix(v string) bool {
+	for _, p := range modePrefixes {
+		if strings.HasPrefix(v, p) && len(v) > len(p) {
+			return true
+		}
+	}
+	return false
+}
