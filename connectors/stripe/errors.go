@@ -38,7 +38,9 @@ func classify(err error) error {
 		return fromStripeError(se)
 	}
 	if errors.Is(err, context.Canceled) {
-		return err
+		// Drop the *url.Error around it: connector.ClassOf reads any net.Error as
+		// unavailable, and a call cancelled by our own shutdown says nothing about Stripe.
+		return fmt.Errorf("request cancelled: %w", context.Canceled)
 	}
 	if class := connector.ClassOf(err); class != concord.ClassNone {
 		return &connector.ExternalError{Class: class, Message: redact(err.Error()), Err: err}
