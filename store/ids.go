@@ -5,18 +5,40 @@ import (
 	"encoding/base32"
 	"encoding/binary"
 	"strings"
+	"sync"
 	"time"
 )
 
 var idEncoding = base32.NewEncoding("0123456789abcdefghjkmnpqrstvwxyz").WithPadding(base32.NoPadding)
 
-// NewID returns prefix + "_" + a 26-character id that sorts by creation time (48 bits of
-// milliseconds, then 80 random bits), so "id > cursor" pages in creation order.
+var idClock struct {
+	sync.Mutex
+	ms  uint64
+	seq uint16
+}
+
+// NewID returns prefix + "_" + a 26-character id that sorts by creation time: 48 bits of
+// milliseconds, a 16-bit sequence within the millisecond (so ids made by one process sort in
+// the order they were made), then 64 random bits. "id > cursor" pages in creation order.
 func NewID(prefix string) string {
-	var b [16]byte
+	idClock.Lock()
 	ms := uint64(time.Now().UnixMilli())
-	binary.BigEndian.PutUint64(b[:8], ms<<16)
-	if _, err := rand.Read(b[6:]); err != nil {
+	if ms <= idClock.ms {
+		ms = idClock.ms
+		idClock.seq++
+		if idClock.seq == 0 { // sequence exhausted: borrow the next millisecond
+			ms++
+		}
+	} else {
+		idClock.seq = 0
+	}
+	idClock.ms = ms
+	seq := idClock.seq
+	idClock.Unlock()
+
+	var b [16]byte
+	binary.BigEndian.PutUint64(b[:8], ms<<16|uint64(seq))
+	if _, err := rand.Read(b[8:]); err != nil {
 		panic("store: crypto/rand failed: " + err.Error())
 	}
 	return prefix + "_" + strings.ToLower(idEncoding.EncodeToString(b[:]))
