@@ -33,6 +33,10 @@ type Descriptor struct {
 	WebhookScheme string  `json:"webhook_scheme"`
 	// DefaultAPIBase is the production (or only) API base URL.
 	DefaultAPIBase string `json:"-"`
+	// RateLimit is the provider's request rate per connection (requests/second) that the
+	// shared outbound client keeps under; 0 means no limit is known. RateBurst is its burst.
+	RateLimit float64 `json:"rate_limit,omitempty"`
+	RateBurst int     `json:"rate_burst,omitempty"`
 }
 
 // Connector is the one interface every connector implements. Everything else is optional.
