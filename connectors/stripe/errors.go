@@ -37,6 +37,12 @@ func classify(err error) error {
 	if errors.As(err, &se) {
 		return fromStripeError(se)
 	}
+	var ee *connector.ExternalError
+	if errors.As(err, &ee) {
+		// Already classified by the shared outbound client (e.g. a Retry-After too long
+		// to wait in process): keep its class, status and wait.
+		return ee
+	}
 	if errors.Is(err, context.Canceled) {
 		// Drop the *url.Error around it: connector.ClassOf reads any net.Error as
 		// unavailable, and a call cancelled by our own shutdown says nothing about Stripe.

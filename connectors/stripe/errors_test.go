@@ -196,3 +196,27 @@ func TestRedact(t *testing.T) {
 		t.Errorf("redact(...) = %q, want the masked key form", got)
 	}
 }
+
+// roundTripFunc lets a test stand in for the shared outbound client's transport.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// The shared outbound client classifies some failures itself (a Retry-After too long to
+// wait in process); that classification must reach the caller intact.
+func TestErrorFromOutboundClientKept(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, answer(200, intentJSON))
+	s := f.session(testKey)
+	want := &connector.ExternalError{Class: concord.ClassRateLimited, StatusCode: 429, RetryAfter: time.Minute,
+		Message: "service asked to retry in 1m0s; left to the job"}
+	s.HTTP.Transport = roundTripFunc(func(*http.Request) (*http.Response, error) { return nil, want })
+	_, err := New().RetrievePaymentIntent(context.Background(), s, "pi_3Concord")
+	var ee *connector.ExternalError
+	if !errors.As(err, &ee) || ee != want {
+		t.Fatalf("err = %v, want the outbound client's own *ExternalError", err)
+	}
+	if connector.RetryAfterOf(err) != time.Minute {
+		t.Errorf("RetryAfterOf = %v", connector.RetryAfterOf(err))
+	}
+}

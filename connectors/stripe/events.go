@@ -19,8 +19,8 @@ const maxEventsPerCall = 1000
 // EventList is one slice of the account's events, newest first.
 type EventList struct {
 	Events []*stripego.Event
-	// Since is the lower bound actually used: the requested one, moved forward to
-	// Stripe's retention window when it was older.
+	// Since is the oldest moment the list can cover: the requested since, or the start
+	// of Stripe's retention window when that is later.
 	Since time.Time
 	// Clamped reports that the requested since lay beyond the retention window: events
 	// between it and Since can no longer be read, and a sync should say it may have lost
@@ -48,14 +48,16 @@ func (*Connector) ListEvents(ctx context.Context, s *connector.Session, since ti
 		return EventList{}, err
 	}
 	list := EventList{Since: since}
-	// A minute of margin so a clock behind Stripe's does not ask for a bound Stripe
-	// already considers gone.
-	if oldest := time.Now().Add(-EventRetention + time.Minute); since.Before(oldest) {
+	// Stripe does not refuse an older bound, it simply has nothing older; the bound goes
+	// out as asked and the gap is reported, so the caller can tell "no events" from "events
+	// we can no longer see".
+	if oldest := time.Now().Add(-EventRetention); since.Before(oldest) {
 		list.Since, list.Clamped = oldest, !since.IsZero()
 	}
 
-	p := &stripego.EventListParams{
-		CreatedRange: &stripego.RangeQueryParams{GreaterThanOrEqual: list.Since.Unix()},
+	p := &stripego.EventListParams{}
+	if !since.IsZero() {
+		p.CreatedRange = &stripego.RangeQueryParams{GreaterThanOrEqual: since.Unix()}
 	}
 	p.Limit = stripego.Int64(maxPageSize)
 	if startingAfter != "" {
