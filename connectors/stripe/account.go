@@ -19,11 +19,11 @@ func (*Connector) Test(ctx context.Context, s *connector.Session) (connector.Tes
 	if err != nil {
 		return connector.TestResult{}, err
 	}
-	acct, err := c.V1Accounts.Retrieve(withOperation(ctx, "account.retrieve"), nil)
+	acct, err := c.V1Accounts.Retrieve(connector.WithOperation(ctx, "account.retrieve"), nil)
 	if err != nil {
 		return connector.TestResult{}, wrap("account.retrieve", err)
 	}
-	bal, err := c.V1Balance.Retrieve(withOperation(ctx, "balance.retrieve"), nil)
+	bal, err := c.V1Balance.Retrieve(connector.WithOperation(ctx, "balance.retrieve"), nil)
 	if err != nil {
 		return connector.TestResult{}, wrap("balance.retrieve", err)
 	}

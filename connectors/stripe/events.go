@@ -63,7 +63,7 @@ func (*Connector) ListEvents(ctx context.Context, s *connector.Session, since ti
 	if startingAfter != "" {
 		p.StartingAfter = stripego.String(startingAfter)
 	}
-	for ev, err := range c.V1Events.List(withOperation(ctx, op), p) {
+	for ev, err := range c.V1Events.List(connector.WithOperation(ctx, op), p) {
 		if err != nil {
 			return EventList{}, wrap(op, err)
 		}

@@ -28,7 +28,7 @@ func (*Connector) ListPaymentMethods(ctx context.Context, s *connector.Session, 
 	}
 	p := &stripego.PaymentMethodListParams{Customer: stripego.String(customer)}
 	p.Limit = stripego.Int64(maxPageSize)
-	return collect(op, c.V1PaymentMethods.List(withOperation(ctx, op), p), 0)
+	return collect(op, c.V1PaymentMethods.List(connector.WithOperation(ctx, op), p), 0)
 }
 
 // ListPayouts lists up to limit payouts created at or after since (zero: no lower bound),
@@ -45,7 +45,7 @@ func (*Connector) ListPayouts(ctx context.Context, s *connector.Session, since t
 	if !since.IsZero() {
 		p.CreatedRange = &stripego.RangeQueryParams{GreaterThanOrEqual: since.Unix()}
 	}
-	return collect(op, c.V1Payouts.List(withOperation(ctx, op), p), limit)
+	return collect(op, c.V1Payouts.List(connector.WithOperation(ctx, op), p), limit)
 }
 
 // ListDisputes lists up to limit disputes, newest first, for dispute state and evidence
@@ -59,7 +59,7 @@ func (*Connector) ListDisputes(ctx context.Context, s *connector.Session, limit 
 	limit = normalLimit(limit)
 	p := &stripego.DisputeListParams{}
 	p.Limit = stripego.Int64(pageSize(limit))
-	return collect(op, c.V1Disputes.List(withOperation(ctx, op), p), limit)
+	return collect(op, c.V1Disputes.List(connector.WithOperation(ctx, op), p), limit)
 }
 
 // ListWebhookEndpoints lists every webhook endpoint of the account (Stripe allows 16), so
@@ -72,7 +72,7 @@ func (*Connector) ListWebhookEndpoints(ctx context.Context, s *connector.Session
 	}
 	p := &stripego.WebhookEndpointListParams{}
 	p.Limit = stripego.Int64(maxPageSize)
-	return collect(op, c.V1WebhookEndpoints.List(withOperation(ctx, op), p), 0)
+	return collect(op, c.V1WebhookEndpoints.List(connector.WithOperation(ctx, op), p), 0)
 }
 
 // collect drains a stripe-go list iterator, which follows has_more with starting_after,

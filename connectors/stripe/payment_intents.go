@@ -79,7 +79,7 @@ func (*Connector) CreatePaymentIntent(ctx context.Context, s *connector.Session,
 			}
 		}
 	}
-	pi, err := c.V1PaymentIntents.Create(withOperation(ctx, op), p)
+	pi, err := c.V1PaymentIntents.Create(connector.WithOperation(ctx, op), p)
 	if err != nil {
 		return nil, wrap(op, err)
 	}
@@ -96,7 +96,7 @@ func (*Connector) RetrievePaymentIntent(ctx context.Context, s *connector.Sessio
 	if err != nil {
 		return nil, err
 	}
-	pi, err := c.V1PaymentIntents.Retrieve(withOperation(ctx, op), id, nil)
+	pi, err := c.V1PaymentIntents.Retrieve(connector.WithOperation(ctx, op), id, nil)
 	if err != nil {
 		return nil, wrap(op, err)
 	}
@@ -119,7 +119,7 @@ func (*Connector) CancelPaymentIntent(ctx context.Context, s *connector.Session,
 	}
 	p := &stripego.PaymentIntentCancelParams{}
 	p.IdempotencyKey = stripego.String(idempotencyKey)
-	pi, err := c.V1PaymentIntents.Cancel(withOperation(ctx, op), id, p)
+	pi, err := c.V1PaymentIntents.Cancel(connector.WithOperation(ctx, op), id, p)
 	if err != nil {
 		return nil, wrap(op, err)
 	}
