@@ -43,12 +43,15 @@ type Entity struct {
 
 // Connection is one connector configured for one entity.
 type Connection struct {
-	ID          string            `json:"id"`
-	EntityID    string            `json:"entity_id"`
-	Connector   string            `json:"connector"`
-	Mode        Mode              `json:"mode,omitempty"`
-	State       State             `json:"state"`
+	ID        string `json:"id"`
+	EntityID  string `json:"entity_id"`
+	Connector string `json:"connector"`
+	Mode      Mode   `json:"mode,omitempty"`
+	State     State  `json:"state"`
+	// StateReason is a short code for why the state is what it is (e.g. "mode_mismatch",
+	// "auth_expired", "test_passed"); StateDetail says it in words, with the evidence.
 	StateReason string            `json:"state_reason,omitempty"`
+	StateDetail string            `json:"state_detail,omitempty"`
 	AccountID   string            `json:"account_id,omitempty"`
 	Config      map[string]string `json:"config"`
 	// CredentialsMasked holds, per credential field, the masked form of the value. It is

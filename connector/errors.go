@@ -50,6 +50,10 @@ func ClassOf(err error) concord.ErrorClass {
 	if errors.As(err, &ee) {
 		return ee.Class
 	}
+	if errors.Is(err, context.Canceled) {
+		// We gave up (shutdown, client went away): that says nothing about the service.
+		return concord.ClassNone
+	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		return concord.ClassTimeout
 	}
