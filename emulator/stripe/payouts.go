@@ -44,6 +44,11 @@ func (e *Emulator) payoutRoutes(handle func(string, apiHandler)) {
 	handle("GET /v1/payouts/{id}", e.getPayout)
 	handle("POST /v1/payouts/{id}", e.updatePayout)
 	handle("POST /v1/payouts/{id}/cancel", e.cancelPayout)
+	// Top-ups are not emulated; Stripe answers an unknown one with 404.
+	// stripe-go v82.5.1's V1Payouts.Cancel wrongly calls this path.
+	handle("POST /v1/topups/{id}/cancel", func(c *call) (any, *apiError) {
+		return nil, errNoSuch("topup", c.r.PathValue("id"), "id")
+	})
 }
 
 func (e *Emulator) createPayout(c *call) (any, *apiError) {
