@@ -202,7 +202,7 @@ func (e *Emulator) Credentials() Credentials {
 		LivePublishableKey: a.keys.PublishableLive,
 	}
 	if eps := a.test.endpoints.oldestFirst(); len(eps) > 0 {
-		c.WebhookSecret = eps[0].Secret
+		c.WebhookSecret = eps[0].secret
 	}
 	return c
 }
