@@ -76,4 +76,3 @@ func nextAction(c *call, pi *PaymentIntent) map[string]any {
 		"use_stripe_sdk": map[string]any{"type": "three_d_secure_redirect", "stripe_js": url,
 			"source": newID("src_")}}
 }
-
