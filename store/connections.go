@@ -9,7 +9,7 @@ import (
 	"github.com/concordhub/concord"
 )
 
-const connectionColumns = `id, entity_id, connector, mode, state, state_reason, account_id, config,
+const connectionColumns = `id, entity_id, connector, mode, state, state_reason, state_detail, account_id, config,
 	last_activity_at, last_tested_at, disconnected_at, credentials_purge_at, created_at, updated_at`
 
 // CreateConnection inserts c, assigning ID and times when empty.
@@ -27,8 +27,8 @@ func (tx *Tx) CreateConnection(ctx context.Context, c *concord.Connection) error
 		return err
 	}
 	_, err = tx.q().exec(ctx, `INSERT INTO connections (`+connectionColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		c.ID, c.EntityID, c.Connector, string(c.Mode), string(c.State), c.StateReason, c.AccountID, string(cfg),
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.ID, c.EntityID, c.Connector, string(c.Mode), string(c.State), c.StateReason, c.StateDetail, c.AccountID, string(cfg),
 		nullMicros(c.LastActivityAt), nullMicros(c.LastTestedAt), nullMicros(c.DisconnectedAt),
 		nullMicros(c.CredentialsPurgeAt), toMicros(c.CreatedAt), toMicros(c.UpdatedAt))
 	return tx.db.mapErr(err, "connection")
@@ -41,10 +41,10 @@ func (tx *Tx) UpdateConnection(ctx context.Context, c *concord.Connection) error
 	if err != nil {
 		return err
 	}
-	res, err := tx.q().exec(ctx, `UPDATE connections SET mode = ?, state = ?, state_reason = ?, account_id = ?,
+	res, err := tx.q().exec(ctx, `UPDATE connections SET mode = ?, state = ?, state_reason = ?, state_detail = ?, account_id = ?,
 		config = ?, last_activity_at = ?, last_tested_at = ?, disconnected_at = ?, credentials_purge_at = ?,
 		updated_at = ? WHERE id = ?`,
-		string(c.Mode), string(c.State), c.StateReason, c.AccountID, string(cfg),
+		string(c.Mode), string(c.State), c.StateReason, c.StateDetail, c.AccountID, string(cfg),
 		nullMicros(c.LastActivityAt), nullMicros(c.LastTestedAt), nullMicros(c.DisconnectedAt),
 		nullMicros(c.CredentialsPurgeAt), toMicros(c.UpdatedAt), c.ID)
 	if err != nil {
@@ -150,7 +150,7 @@ func scanConnection(s scanner) (concord.Connection, error) {
 	var mode, state, cfg string
 	var lastAct, lastTest, disc, purge sql.NullInt64
 	var created, updated int64
-	err := s.Scan(&c.ID, &c.EntityID, &c.Connector, &mode, &state, &c.StateReason, &c.AccountID, &cfg,
+	err := s.Scan(&c.ID, &c.EntityID, &c.Connector, &mode, &state, &c.StateReason, &c.StateDetail, &c.AccountID, &cfg,
 		&lastAct, &lastTest, &disc, &purge, &created, &updated)
 	if err != nil {
 		return c, err

@@ -15,6 +15,7 @@ CREATE TABLE connections (
     mode                 TEXT NOT NULL DEFAULT '',
     state                TEXT NOT NULL,
     state_reason         TEXT NOT NULL DEFAULT '',
+    state_detail         TEXT NOT NULL DEFAULT '',
     account_id           TEXT NOT NULL DEFAULT '',
     config               TEXT NOT NULL DEFAULT '{}',
     last_activity_at     INTEGER,

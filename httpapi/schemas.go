@@ -1,0 +1,84 @@
+package httpapi
+
+// Schemas of the OpenAPI document. Responses in the tests are validated against these, so a
+// field added to a response without being documented here still passes (objects are open),
+// but a documented field with the wrong type or a missing required field fails.
+
+func obj(required []string, props map[string]any) map[string]any {
+	o := map[string]any{"type": "object", "properties": props}
+	if len(required) > 0 {
+		o["required"] = required
+	}
+	return o
+}
+
+var (
+	str     = map[string]any{"type": "string"}
+	integer = map[string]any{"type": "integer"}
+	boolean = map[string]any{"type": "boolean"}
+	when    = map[string]any{"type": "string", "format": "date-time"}
+	nwhen   = map[string]any{"type": "string", "format": "date-time", "nullable": true}
+	strMap  = map[string]any{"type": "object", "additionalProperties": map[string]any{"type": "string"}}
+	mode    = map[string]any{"type": "string", "enum": []string{"sandbox", "production"}}
+	state   = map[string]any{"type": "string", "enum": []string{"not_connected", "connected", "disconnected", "expired", "error"}}
+	strList = map[string]any{"type": "array", "items": str}
+	anyJSON = map[string]any{}
+)
+
+func arr(items any) map[string]any { return map[string]any{"type": "array", "items": items} }
+
+func schemas() map[string]any {
+	connection := obj([]string{"id", "entity_id", "connector", "state", "credentials", "config", "webhook_url", "created_at"},
+		map[string]any{
+			"id": str, "entity_id": str, "connector": str, "mode": map[string]any{"type": "string", "enum": []string{"sandbox", "production", ""}},
+			"state": state, "state_reason": str, "state_detail": str, "account_id": str,
+			"config": strMap, "credentials": map[string]any{"type": "object", "description": "field -> masked value",
+				"additionalProperties": str},
+			"webhook_url": str, "last_activity_at": nwhen, "last_tested_at": nwhen, "disconnected_at": nwhen,
+			"credentials_purge_at": nwhen, "created_at": when, "updated_at": when,
+		})
+	field := obj([]string{"name", "secret", "required"}, map[string]any{"name": str, "secret": boolean, "required": boolean, "description": str})
+	apiKey := obj([]string{"id", "name", "role", "entity_ids", "created_at"}, map[string]any{
+		"id": str, "name": str, "role": str, "entity_ids": strList, "created_by": str, "created_at": when, "revoked_at": nwhen})
+	apiKeyCreated := obj([]string{"id", "name", "role", "entity_ids", "created_at", "token"}, map[string]any{
+		"id": str, "name": str, "role": str, "entity_ids": strList, "created_by": str, "created_at": when, "token": str})
+	return map[string]any{
+		"Error": obj([]string{"error"}, map[string]any{"error": obj([]string{"code", "message"}, map[string]any{
+			"code": str, "message": str, "error_class": str})}),
+		"Entity":       obj([]string{"id", "name", "mode", "active", "created_at"}, map[string]any{"id": str, "name": str, "mode": mode, "active": boolean, "created_at": when}),
+		"EntityCreate": obj([]string{"name", "mode"}, map[string]any{"name": str, "mode": mode}),
+		"Connector": obj([]string{"name", "title", "kind", "credentials", "config", "webhook_scheme", "capabilities"}, map[string]any{
+			"name": str, "title": str, "kind": str, "credentials": arr(field), "config": arr(field), "webhook_scheme": str,
+			"capabilities": strList, "rate_limit": map[string]any{"type": "number"}, "rate_burst": integer}),
+		"ConnectionCreate": obj([]string{"connector", "credentials"}, map[string]any{
+			"connector": str, "credentials": strMap, "config": strMap, "confirm_mode_mismatch": boolean}),
+		"Connection":        connection,
+		"CredentialsRotate": obj([]string{"credentials"}, map[string]any{"credentials": strMap, "confirm_account_change": boolean}),
+		"TestOutcome": obj([]string{"ok", "latency_ms", "message", "state"}, map[string]any{
+			"ok": boolean, "mode": str, "account_id": str, "latency_ms": integer, "error_class": str, "message": str,
+			"state": state, "state_reason": str}),
+		"Integrations": obj([]string{"entity", "summary", "cards"}, map[string]any{
+			"entity": ref("Entity"),
+			"summary": obj([]string{"connected", "sandbox", "production", "errors"}, map[string]any{
+				"connected": integer, "sandbox": integer, "production": integer, "errors": integer}),
+			"cards": arr(map[string]any{"allOf": []any{connection, obj([]string{"title", "kind", "actions"},
+				map[string]any{"title": str, "kind": str, "actions": strList})}}),
+		}),
+		"LogEntry": obj([]string{"id", "connection_id", "time", "direction", "kind", "operation", "outcome", "latency_ms"}, map[string]any{
+			"id": integer, "connection_id": str, "time": when, "direction": str, "kind": str, "operation": str, "outcome": str,
+			"status": integer, "error_class": str, "latency_ms": integer, "excerpt": str, "correlation_id": str}),
+		"WriteCreate": obj([]string{"operation", "payload"}, map[string]any{"operation": str, "payload": anyJSON}),
+		"ExternalWrite": obj([]string{"id", "connection_id", "operation", "idempotency_key", "status", "attempts", "created_at"}, map[string]any{
+			"id": str, "connection_id": str, "operation": str, "payload": anyJSON, "idempotency_key": str,
+			"status":   map[string]any{"type": "string", "enum": []string{"queued", "running", "succeeded", "failed", "retrying", "refused"}},
+			"attempts": integer, "result": anyJSON, "error_class": str, "error_message": str, "created_at": when, "updated_at": when}),
+		"AuditEntry": obj([]string{"seq", "time", "actor", "action", "resource", "outcome", "prev_hash", "hash"}, map[string]any{
+			"seq": integer, "time": when, "actor": str, "action": str, "resource": str, "entity_id": str, "outcome": str,
+			"before": anyJSON, "after": anyJSON, "detail": str, "prev_hash": str, "hash": str}),
+		"APIKeyCreate": obj([]string{"name", "role"}, map[string]any{"name": str,
+			"role":       map[string]any{"type": "string", "enum": []string{"owner", "admin", "operator", "viewer"}},
+			"entity_ids": map[string]any{"type": "array", "items": str, "nullable": true}}),
+		"APIKey":        apiKey,
+		"APIKeyCreated": apiKeyCreated,
+	}
+}
