@@ -13,6 +13,9 @@ import (
 type RotateInput struct {
 	// Credentials holds the fields to replace; fields left out keep their stored value.
 	Credentials map[string]string `json:"credentials"`
+	// Config, when given, replaces the connection's config in the same change (e.g. a new
+	// emulator address); it is validated like a new connection's.
+	Config map[string]string `json:"config,omitempty"`
 	// ConfirmAccountChange accepts a credential of another external account or mode.
 	ConfirmAccountChange bool `json:"confirm_account_change"`
 }
@@ -63,11 +66,17 @@ func (s *Service) Rotate(ctx context.Context, actor Actor, id string, in RotateI
 		return View{}, err
 	}
 	next := c
+	if in.Config != nil {
+		if err := s.checkConfig(conn.Describe(), entity, in.Config); err != nil {
+			return View{}, err
+		}
+		next.Config = in.Config
+	}
 	if declaredOK {
 		next.Mode = declared
 	}
 	if tester, ok := conn.(connector.Tester); ok {
-		sess, err := s.session(c, entity, merged)
+		sess, err := s.session(next, entity, merged)
 		if err != nil {
 			return View{}, err
 		}

@@ -53,7 +53,7 @@ func schemas() map[string]any {
 		"ConnectionCreate": obj([]string{"connector", "credentials"}, map[string]any{
 			"connector": str, "credentials": strMap, "config": strMap, "confirm_mode_mismatch": boolean}),
 		"Connection":        connection,
-		"CredentialsRotate": obj([]string{"credentials"}, map[string]any{"credentials": strMap, "confirm_account_change": boolean}),
+		"CredentialsRotate": obj([]string{"credentials"}, map[string]any{"credentials": strMap, "config": strMap, "confirm_account_change": boolean}),
 		"TestOutcome": obj([]string{"ok", "latency_ms", "message", "state"}, map[string]any{
 			"ok": boolean, "mode": str, "account_id": str, "latency_ms": integer, "error_class": str, "message": str,
 			"state": state, "state_reason": str}),

@@ -43,7 +43,8 @@ func New(db *store.DB, o Options) (*Queue, error) {
 		o.MaxWorkers = 20
 	}
 	cfg := &river.Config{
-		Logger:       o.Logger,
+		// River reports routine progress at info every few seconds; keep its warnings only.
+		Logger:       slog.New(minLevel{Handler: o.Logger.Handler(), min: slog.LevelWarn}),
 		Workers:      o.Workers,
 		PeriodicJobs: o.PeriodicJobs,
 		MaxAttempts:  10,
@@ -89,4 +90,22 @@ func (q *Queue) Subscribe(kinds ...river.EventKind) (<-chan *river.Event, func()
 func (q *Queue) Ping(ctx context.Context) error {
 	_, err := q.client.JobList(ctx, river.NewJobListParams().First(1))
 	return err
+}
+
+// minLevel drops records below min.
+type minLevel struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (h minLevel) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.min && h.Handler.Enabled(ctx, l)
+}
+
+func (h minLevel) WithAttrs(as []slog.Attr) slog.Handler {
+	return minLevel{Handler: h.Handler.WithAttrs(as), min: h.min}
+}
+
+func (h minLevel) WithGroup(name string) slog.Handler {
+	return minLevel{Handler: h.Handler.WithGroup(name), min: h.min}
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"sort"
 	"strings"
 
@@ -67,7 +68,8 @@ func (db *DB) Migrate(ctx context.Context) (MigrationResult, error) {
 		}
 		res.Version = version
 	}
-	m, err := rivermigrate.New(db.d.riverDriver(), &rivermigrate.Config{Logger: db.log})
+	// River logs every applied migration at info; ours are summarized by the caller.
+	m, err := rivermigrate.New(db.d.riverDriver(), &rivermigrate.Config{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		return res, fmt.Errorf("store: river migrator: %w", err)
 	}

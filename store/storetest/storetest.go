@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx" for schema set-up
@@ -31,7 +32,8 @@ func Backends(t testing.TB) []Backend {
 	t.Helper()
 	out := []Backend{{Name: "sqlite", URL: "sqlite://" + filepath.Join(t.TempDir(), "concord.db")}}
 	if url := os.Getenv("TEST_DATABASE_URL"); url != "" {
-		out = append(out, Backend{Name: "postgres", URL: url, Schema: NewSchema(t, url)})
+		schema := NewSchema(t, url)
+		out = append(out, Backend{Name: "postgres", URL: withSearchPath(url, schema), Schema: schema})
 	}
 	return out
 }
@@ -81,4 +83,14 @@ func Each(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 			fn(t, Open(t, b))
 		})
 	}
+}
+
+// withSearchPath adds search_path to a PostgreSQL URL so every pool opened from it (the
+// store's, River's listener) lands in the test's schema.
+func withSearchPath(url, schema string) string {
+	sep := "?"
+	if strings.Contains(url, "?") {
+		sep = "&"
+	}
+	return url + sep + "search_path=" + schema
 }

@@ -1,0 +1,193 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"math/big"
+	"net/http"
+	"time"
+
+	"github.com/concordhub/concord"
+	"github.com/concordhub/concord/connections"
+	emulators "github.com/concordhub/concord/emulator/all"
+	"github.com/concordhub/concord/store"
+)
+
+// demoEntity is the name of the seeded sandbox entity; a second run reuses it.
+const demoEntity = "Demo Sandbox"
+
+const demoActor connections.Actor = "demo"
+
+// runDemo starts the whole universe in one process: every sandbox emulator, the server on
+// the embedded SQLite in ./concord-data, a seeded sandbox entity with one connection per
+// connector pointed at its emulator, and a trickle of live traffic. Ctrl-C stops it all.
+func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var cfg config
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg.bindFlags(fs)
+	every := fs.Duration("traffic-every", 4*time.Second, "how often the demo makes a payment (0 turns traffic off)")
+	if err := fs.Parse(args); err != nil {
+		return usageError(err.Error())
+	}
+	if cfg.AdminToken == "" {
+		cfg.AdminToken = "cct_demo_" + randomString(24)
+	}
+	var emus []*runningEmulator
+	defer func() {
+		for _, e := range emus {
+			e.close()
+		}
+	}()
+	for _, f := range emulators.Factories() {
+		r, err := startEmulator(f, "127.0.0.1:0")
+		if err != nil {
+			return err
+		}
+		emus = append(emus, r)
+	}
+	a, err := openApp(ctx, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	done := make(chan error, 1)
+	go func() { done <- a.run(ctx) }()
+
+	entity, conns, err := seedDemo(ctx, a, emus)
+	if err != nil {
+		<-done
+		return fmt.Errorf("seed demo: %w", err)
+	}
+	fmt.Fprintf(stdout, "\nconcord demo is running\n")
+	fmt.Fprintf(stdout, "  API:          %s/v1  (OpenAPI: %s/v1/openapi.json)\n", a.URL, a.URL)
+	fmt.Fprintf(stdout, "  dashboard:    %s/v1/entities/%s/integrations\n", a.URL, entity.ID)
+	fmt.Fprintf(stdout, "  admin token:  %s\n", cfg.AdminToken)
+	fmt.Fprintf(stdout, "  data folder:  %s (delete it to start over)\n", cfg.dataDir())
+	for _, e := range emus {
+		fmt.Fprintf(stdout, "  %s emulator: %s\n", e.Connector, e.URL)
+	}
+	fmt.Fprintf(stdout, "  try:          CONCORD_SERVER=%s CONCORD_TOKEN=%s go run ./cmd/concord connections list\n", a.URL, cfg.AdminToken)
+	fmt.Fprintf(stdout, "Ctrl-C stops everything.\n\n")
+
+	if *every > 0 {
+		go demoTraffic(ctx, a, conns, *every)
+	}
+	return <-done
+}
+
+// seedDemo creates (or, on a later run, reuses) the sandbox entity and points one connection
+// per connector at this run's emulator, rotating the kept one through the safe path.
+func seedDemo(ctx context.Context, a *app, emus []*runningEmulator) (concord.Entity, map[string]string, error) {
+	var entity concord.Entity
+	list, _, err := a.db.ListEntities(ctx, nil, store.Page{Limit: 500})
+	if err != nil {
+		return entity, nil, err
+	}
+	for _, e := range list {
+		if e.Name == demoEntity && e.Mode == concord.ModeSandbox {
+			entity = e
+		}
+	}
+	if entity.ID == "" {
+		if entity, err = a.svc.CreateEntity(ctx, demoActor, demoEntity, concord.ModeSandbox); err != nil {
+			return entity, nil, err
+		}
+	}
+	existing, _, err := a.db.ListConnections(ctx, store.ConnectionFilter{EntityIDs: []string{entity.ID}}, store.Page{Limit: 500})
+	if err != nil {
+		return entity, nil, err
+	}
+	conns := map[string]string{}
+	for _, e := range emus {
+		creds, err := emulatorCredentials(ctx, e.URL)
+		if err != nil {
+			return entity, nil, err
+		}
+		cfg := map[string]string{"api_base": e.URL}
+		var id string
+		for _, c := range existing {
+			if c.Connector == e.Connector {
+				id = c.ID
+			}
+		}
+		if id == "" {
+			v, err := a.svc.Connect(ctx, demoActor, entity.ID, connections.ConnectInput{Connector: e.Connector, Credentials: creds, Config: cfg})
+			if err != nil {
+				return entity, nil, err
+			}
+			id = v.ID
+		} else {
+			// This run's emulator is a new account: switching to it is an account change,
+			// confirmed here on purpose and audited like any other.
+			if _, err := a.svc.Rotate(ctx, demoActor, id, connections.RotateInput{Credentials: creds, Config: cfg, ConfirmAccountChange: true}); err != nil {
+				return entity, nil, err
+			}
+		}
+		conns[e.Connector] = id
+	}
+	return entity, conns, nil
+}
+
+// emulatorCredentials reads the credential fields the catalog names from the emulator.
+func emulatorCredentials(ctx context.Context, base string) (map[string]string, error) {
+	req, _ := http.NewRequestWithContext(ctx, "GET", base+"/_emulator/credentials", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	var all map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&all); err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for _, f := range []string{"secret_key", "publishable_key", "webhook_secret"} {
+		if v, ok := all[f].(string); ok && v != "" {
+			out[f] = v
+		}
+	}
+	return out, nil
+}
+
+// demoTraffic makes a small payment now and then through the durable write path; one in
+// five is declined so the log shows a validation failure that is not retried.
+func demoTraffic(ctx context.Context, a *app, conns map[string]string, every time.Duration) {
+	id, ok := conns["stripe"]
+	if !ok {
+		return
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for n := 1; ; n++ {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		pm := "pm_card_visa"
+		if n%5 == 0 {
+			pm = "pm_card_chargeDeclined"
+		}
+		amount, _ := rand.Int(rand.Reader, big.NewInt(9000))
+		payload, _ := json.Marshal(map[string]any{"amount": 1000 + amount.Int64(), "currency": "usd",
+			"payment_method": pm, "confirm": true, "metadata": map[string]string{"demo_order": fmt.Sprint(n)}})
+		_, _, err := a.svc.EnqueueWrite(ctx, demoActor, id, connections.WriteInput{Operation: "payment_intent.create", Payload: payload}, "")
+		if err != nil && ctx.Err() == nil {
+			a.log.Warn("demo payment not queued", "err", err)
+		}
+	}
+}
+
+func randomString(n int) string {
+	const alphabet = "abcdefghijkmnpqrstuvwxyz23456789"
+	b := make([]byte, n)
+	for i := range b {
+		x, _ := rand.Int(rand.Reader, big.NewInt(int64(len(alphabet))))
+		b[i] = alphabet[x.Int64()]
+	}
+	return string(b)
+}
