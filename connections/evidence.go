@@ -1,12 +1,14 @@
 package connections
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"time"
 
 	"github.com/concordhub/concord"
 	"github.com/concordhub/concord/connector"
+	"github.com/concordhub/concord/store"
 )
 
 // Reasons recorded in Connection.StateReason besides the error classes.
@@ -18,6 +20,7 @@ const (
 	ReasonModeMismatch  = string(concord.ClassModeMismatch)
 	ReasonCallsFailing  = "calls_failing"
 	ReasonAccountChange = "account_changed"
+	ReasonWebhookGap    = "webhook_failure"
 )
 
 // applyTest sets the connection's state from the evidence of one test call. It is the one
@@ -82,4 +85,28 @@ func asSafe(err error) error {
 		return &concord.Error{Code: concord.EEXTERNAL, Message: ee.Error(), Class: ee.Class}
 	}
 	return err
+}
+
+// NoteEvidence records evidence about a connection's health found outside a test (a webhook
+// gap found by polling, say): a connected connection moves to state with reason and detail,
+// audited. A connection already in a worse state, or disconnected, is left as it is.
+func (s *Service) NoteEvidence(ctx context.Context, id string, state concord.State, reason, detail string) error {
+	return s.DB.InTx(ctx, func(tx *store.Tx) error {
+		c, err := tx.GetConnection(ctx, id)
+		if err != nil {
+			return err
+		}
+		if c.State != concord.StateConnected && !(c.State == state && c.StateReason == reason) {
+			return nil
+		}
+		before := stateOf(c)
+		c.State, c.StateReason, c.StateDetail = state, reason, detail
+		if err := tx.UpdateConnection(ctx, &c); err != nil {
+			return err
+		}
+		if before.State == c.State && before.StateReason == c.StateReason {
+			return nil
+		}
+		return auditTx(ctx, tx, System, "connection.state_change", "connection:"+id, c.EntityID, "ok", before, stateOf(c), detail)
+	})
 }

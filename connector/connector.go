@@ -21,6 +21,9 @@ type Field struct {
 	Secret      bool   `json:"secret"`
 	Required    bool   `json:"required"`
 	Description string `json:"description,omitempty"`
+	// Webhook marks the fields that verify webhook deliveries (signing secrets, tokens),
+	// so the webhooks panel can tell whether one is set.
+	Webhook bool `json:"webhook,omitempty"`
 }
 
 // Descriptor is what the catalog shows of a connector.

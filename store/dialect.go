@@ -21,6 +21,9 @@ type dialect interface {
 	// processes (the audit chain head, migrations).
 	lock(ctx context.Context, tx *sql.Tx, key int64) error
 	riverDriver() riverdriver.Driver[*sql.Tx]
+	// forUpdateSkipLocked is the clause that lets several processes claim different rows
+	// (SQLite's single writer makes it unnecessary there).
+	forUpdateSkipLocked() string
 	close()
 }
 

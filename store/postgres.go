@@ -83,3 +83,5 @@ func (d *postgresDialect) close() {
 	d.listenerPool.Close()
 	d.pool.Close()
 }
+
+func (d *postgresDialect) forUpdateSkipLocked() string { return " FOR UPDATE SKIP LOCKED" }

@@ -98,3 +98,5 @@ func (d *sqliteDialect) lock(context.Context, *sql.Tx, int64) error { return nil
 
 func (d *sqliteDialect) riverDriver() riverdriver.Driver[*sql.Tx] { return riversqlite.New(d.writer) }
 func (d *sqliteDialect) close()                                   {}
+
+func (d *sqliteDialect) forUpdateSkipLocked() string { return "" }

@@ -47,8 +47,12 @@ func (*Connector) Describe() connector.Descriptor {
 				Description: "Publishable key (pk_test_/pk_live_) of the same mode, for client-side confirmation.",
 			},
 			{
-				Name: FieldWebhookSecret, Secret: true,
+				Name: FieldWebhookSecret, Secret: true, Webhook: true,
 				Description: "Signing secret (whsec_) of the webhook endpoint pointing at this hub.",
+			},
+			{
+				Name: FieldWebhookSecretPrevious, Secret: true, Webhook: true,
+				Description: "The previous signing secret, accepted too while a rolled secret overlaps.",
 			},
 		},
 		Config: []connector.Field{

@@ -76,18 +76,27 @@ func (*Connector) CheckCredentials(creds map[string]string) (concord.Mode, bool,
 			return "", false, err
 		}
 	}
-	if wh := creds[FieldWebhookSecret]; wh != "" {
-		if err := checkShape(FieldWebhookSecret, wh, base64ish); err != nil {
-			return "", false, err
-		}
-		if !strings.HasPrefix(wh, prefixWebhookSecret) {
-			return "", false, invalid("webhook_secret must start with whsec_ (the endpoint's signing secret, not an API key)")
-		}
-		if err := checkLength(FieldWebhookSecret, wh[len(prefixWebhookSecret):]); err != nil {
+	for _, field := range []string{FieldWebhookSecret, FieldWebhookSecretPrevious} {
+		if err := checkWebhookSecret(field, creds[field]); err != nil {
 			return "", false, err
 		}
 	}
 	return mode, true, nil
+}
+
+// checkWebhookSecret checks a signing secret (the current one, or the previous one kept
+// while a rolled secret overlaps); empty means not set.
+func checkWebhookSecret(field, wh string) error {
+	if wh == "" {
+		return nil
+	}
+	if err := checkShape(field, wh, base64ish); err != nil {
+		return err
+	}
+	if !strings.HasPrefix(wh, prefixWebhookSecret) {
+		return invalid("%s must start with whsec_ (the endpoint's signing secret, not an API key)", field)
+	}
+	return checkLength(field, wh[len(prefixWebhookSecret):])
 }
 
 // checkPublishable refuses a publishable key of the other mode: a live pk_ next to a test
@@ -115,14 +124,14 @@ func rejectUnknownFields(creds map[string]string) error {
 	var unknown []string
 	for name := range creds {
 		switch name {
-		case FieldSecretKey, FieldPublishableKey, FieldWebhookSecret:
+		case FieldSecretKey, FieldPublishableKey, FieldWebhookSecret, FieldWebhookSecretPrevious:
 		default:
 			unknown = append(unknown, name)
 		}
 	}
 	if len(unknown) > 0 {
 		sort.Strings(unknown)
-		return invalid("unknown credential field %s (expected secret_key, publishable_key, webhook_secret)",
+		return invalid("unknown credential field %s (expected secret_key, publishable_key, webhook_secret, webhook_secret_previous)",
 			strings.Join(unknown, ", "))
 	}
 	return nil

@@ -114,7 +114,7 @@ func TestDescribe(t *testing.T) {
 			t.Errorf("field %s required = %v", f.Name, f.Required)
 		}
 	}
-	if !secret["secret_key"] || secret["publishable_key"] || !secret["webhook_secret"] || len(secret) != 3 {
+	if !secret["secret_key"] || secret["publishable_key"] || !secret["webhook_secret"] || !secret["webhook_secret_previous"] || len(secret) != 4 {
 		t.Errorf("credential secrecy = %v", secret)
 	}
 	if len(d.Config) != 1 || d.Config[0].Name != "api_base" || d.Config[0].Required {
