@@ -56,6 +56,19 @@ func (s *Server) routes() []route {
 		{Method: "GET", Path: "/v1/connections/{id}/writes/{write_id}", Role: RoleViewer, Summary: "Get an external write and its outcome", Tag: "connections",
 			Response: "ExternalWrite", Status: 200, Handler: (*Server).getWrite},
 
+		{Method: "GET", Path: "/v1/connections/{id}/webhooks", Role: RoleViewer, Summary: "The webhooks panel", Tag: "webhooks",
+			Response: "WebhooksPanel", Status: 200, Handler: (*Server).webhooksPanel},
+		{Method: "GET", Path: "/v1/connections/{id}/webhook-events", Role: RoleViewer, Summary: "Received webhook events, newest first", Tag: "webhooks",
+			Response: "WebhookEvent", List: true, Status: 200, Query: []string{"limit", "cursor"}, Handler: (*Server).webhookEvents},
+		{Method: "POST", Path: "/v1/connections/{id}/webhooks/test", Role: RoleOperator, Summary: "Make the service send a signed test event and show its receipt", Tag: "webhooks",
+			Response: "WebhookTest", Status: 200, Handler: (*Server).testWebhook},
+		{Method: "POST", Path: "/v1/connections/{id}/webhooks/recover", Role: RoleOperator, Summary: "Take in events the service kept that no webhook delivered", Tag: "webhooks",
+			Response: "WebhookRecovery", Status: 200, Handler: (*Server).recoverWebhooks},
+		{Method: "POST", Path: "/v1/connections/{id}/webhook-events/{event_id}/replay", Role: RoleOperator, Summary: "Process one stored event again (idempotent)", Tag: "webhooks",
+			Response: "WebhookEvent", Status: 200, Handler: (*Server).replayWebhookEvent},
+		{Method: "GET", Path: "/v1/connections/{id}/objects", Role: RoleViewer, Summary: "External objects as the service last reported them", Tag: "webhooks",
+			Response: "ExternalObject", List: true, Status: 200, Query: []string{"kind"}, Handler: (*Server).listObjects},
+
 		{Method: "GET", Path: "/v1/audit", Role: RoleViewer, Summary: "Audit history, newest first", Tag: "audit",
 			Response: "AuditEntry", List: true, Status: 200, Query: []string{"limit", "cursor", "resource"}, Handler: (*Server).listAudit},
 

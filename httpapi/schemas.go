@@ -14,10 +14,10 @@ func obj(required []string, props map[string]any) map[string]any {
 
 var (
 	str     = map[string]any{"type": "string"}
+	nwhen   = map[string]any{"type": "string", "format": "date-time", "nullable": true}
 	integer = map[string]any{"type": "integer"}
 	boolean = map[string]any{"type": "boolean"}
 	when    = map[string]any{"type": "string", "format": "date-time"}
-	nwhen   = map[string]any{"type": "string", "format": "date-time", "nullable": true}
 	strMap  = map[string]any{"type": "object", "additionalProperties": map[string]any{"type": "string"}}
 	mode    = map[string]any{"type": "string", "enum": []string{"sandbox", "production"}}
 	state   = map[string]any{"type": "string", "enum": []string{"not_connected", "connected", "disconnected", "expired", "error"}}
@@ -78,6 +78,28 @@ func schemas() map[string]any {
 		"APIKeyCreate": obj([]string{"name", "role"}, map[string]any{"name": str,
 			"role":       map[string]any{"type": "string", "enum": []string{"owner", "admin", "operator", "viewer"}},
 			"entity_ids": map[string]any{"type": "array", "items": str, "nullable": true}}),
+		"WebhooksPanel": obj([]string{"connector", "supported", "url", "required_events", "secret_status", "verification_failures"}, map[string]any{
+			"connector": str, "supported": boolean, "note": str, "url": str, "scheme": str, "required_events": strList,
+			"secret_status":    map[string]any{"type": "string", "enum": []string{"missing", "set", "verifying", "failing", "not_applicable"}},
+			"last_received_at": nwhen, "received_24h": integer, "duplicates_24h": integer, "verification_failures": integer,
+			"verification_failure_reasons": map[string]any{"type": "object", "additionalProperties": integer},
+			"last_failure_at":              nwhen, "pending": integer, "failed_events": integer,
+			"subscription": obj(nil, map[string]any{"found": boolean, "id": str, "url": str, "status": str, "events": strList,
+				"missing_events": strList, "expires_at": nwhen, "auto_renew": boolean, "note": str}),
+			"subscription_error": str}),
+		"WebhookEvent": obj([]string{"id", "connection_id", "provider_event_id", "received_at", "verified", "duplicates", "status"}, map[string]any{
+			"id": str, "connection_id": str, "provider_event_id": str, "event_type": str, "source": str, "received_at": when,
+			"occurred_at": nwhen, "mode": str, "hint": boolean, "verified": boolean, "duplicates": integer,
+			"status":   map[string]any{"type": "string", "enum": []string{"received", "processing", "processed", "failed"}},
+			"attempts": integer, "processed_at": nwhen, "error": str}),
+		"WebhookTest": obj([]string{"sent", "received", "expected", "message"}, map[string]any{
+			"sent": boolean, "received": boolean, "message": str, "event": ref("WebhookEvent"),
+			"expected": obj(nil, map[string]any{"event_types": strList, "object_id": str, "note": str})}),
+		"WebhookRecovery": obj([]string{"since", "listed", "recovered", "gap"}, map[string]any{
+			"since": when, "listed": integer, "recovered": integer, "gap": integer, "oldest_gap_at": nwhen}),
+		"ExternalObject": obj([]string{"connection_id", "kind", "external_id", "status", "version"}, map[string]any{
+			"connection_id": str, "kind": str, "external_id": str, "status": str, "version": integer, "data": anyJSON,
+			"due_at": nwhen, "updated_at": when}),
 		"APIKey":        apiKey,
 		"APIKeyCreated": apiKeyCreated,
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/concordhub/concord/connector"
 	"github.com/concordhub/concord/jobs"
 	"github.com/concordhub/concord/store"
+	"github.com/concordhub/concord/webhook"
 )
 
 // Server is the HTTP API.
@@ -24,6 +25,7 @@ type Server struct {
 	Svc      *connections.Service
 	Registry *connector.Registry
 	Jobs     *jobs.Queue
+	Webhooks *webhook.Panel
 	Log      *slog.Logger
 	// Gatherer serves /metrics; Registerer receives the HTTP metrics.
 	Gatherer   prometheus.Gatherer

@@ -20,6 +20,7 @@ import (
 	"github.com/concordhub/concord/httpapi"
 	"github.com/concordhub/concord/jobs"
 	"github.com/concordhub/concord/store"
+	"github.com/concordhub/concord/webhook"
 )
 
 // app is one running concord server: database, job queue, lifecycle service and HTTP API.
@@ -31,6 +32,9 @@ type app struct {
 	queue    *jobs.Queue
 	svc      *connections.Service
 	api      *httpapi.Server
+	intake   *webhook.Intake
+	proc     *webhook.Processor
+	panel    *webhook.Panel
 	listener net.Listener
 	http     *http.Server
 	// URL is the server's base URL once listening.
@@ -63,15 +67,27 @@ func openApp(ctx context.Context, cfg config, stderr io.Writer) (*app, error) {
 	})
 	a.svc = &connections.Service{DB: a.db, Registry: registry, Keys: keys, Outbound: outbound, Log: a.log,
 		AllowCustomAPIBase: cfg.AllowCustomAPIBase, PublicURL: cfg.publicURL(addr)}
+	a.proc = &webhook.Processor{DB: a.db, Registry: registry, Log: a.log}
+	a.panel = &webhook.Panel{DB: a.db, Svc: a.svc, Processor: a.proc}
+	writers := 1
+	if a.db.Dialect() == "postgres" {
+		writers = 4
+	}
+	a.intake = webhook.NewIntake(webhook.Options{DB: a.db, Opener: a.svc, Log: a.log, Registerer: reg,
+		OnCommit: a.proc.Kick, Writers: writers})
 	workers := river.NewWorkers()
 	periodic := a.svc.Workers(workers, cfg.LogRetention)
+	periodic = append(periodic, a.proc.Workers(workers)...)
+	periodic = append(periodic, a.panel.Workers(workers, 10*time.Minute)...)
 	if a.queue, err = jobs.New(a.db, jobs.Options{Workers: workers, PeriodicJobs: periodic, Logger: a.log}); err != nil {
 		a.close()
 		return nil, err
 	}
 	a.svc.Jobs = a.queue
-	a.api = httpapi.New(&httpapi.Server{DB: a.db, Svc: a.svc, Registry: registry, Jobs: a.queue, Log: a.log,
-		Gatherer: reg, Registerer: reg}, httpapi.Options{AdminToken: cfg.AdminToken})
+	a.api = httpapi.New(&httpapi.Server{DB: a.db, Svc: a.svc, Registry: registry, Jobs: a.queue, Webhooks: a.panel,
+		Log: a.log, Gatherer: reg, Registerer: reg,
+		Mounts: map[string]http.Handler{"POST /hooks/{connection_id}": a.intake, "GET /hooks/{connection_id}": a.intake},
+	}, httpapi.Options{AdminToken: cfg.AdminToken})
 	a.http = &http.Server{Handler: a.api, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
 		WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
@@ -84,6 +100,8 @@ func (a *app) run(ctx context.Context) error {
 	if err := a.queue.Start(ctx); err != nil {
 		return fmt.Errorf("start job queue: %w", err)
 	}
+	procCtx, stopProc := context.WithCancel(context.WithoutCancel(ctx))
+	go a.proc.Run(procCtx)
 	errc := make(chan error, 1)
 	go func() { errc <- a.http.Serve(a.listener) }()
 	a.log.Info("concord serving", "url", a.URL, "db", a.db.Dialect())
@@ -94,7 +112,11 @@ func (a *app) run(ctx context.Context) error {
 	}
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
 	defer cancel()
+	// Stop taking deliveries first; every one already acknowledged is committed.
 	_ = a.http.Shutdown(shutdownCtx)
+	a.intake.Close()
+	stopProc()
+	a.proc.Wait()
 	if serr := a.queue.Stop(shutdownCtx); serr != nil && !errors.Is(serr, context.Canceled) {
 		a.log.Warn("job queue stop", "err", serr)
 	}
