@@ -23,7 +23,7 @@ type fakeConnector struct {
 
 func (f *fakeConnector) Describe() connector.Descriptor {
 	return connector.Descriptor{Name: "fake", Title: "Fake", Kind: "test",
-		Credentials: []connector.Field{{Name: "token", Secret: true, Required: true}},
+		Credentials:    []connector.Field{{Name: "token", Secret: true, Required: true}},
 		DefaultAPIBase: "https://fake.invalid"}
 }
 

@@ -34,6 +34,7 @@ func (s *Service) Disconnect(ctx context.Context, actor Actor, id string) (View,
 	if err != nil {
 		return View{}, err
 	}
+	s.changed(id)
 	s.Outbound.Forget(id)
 	s.logAction(ctx, id, "disconnect", concord.OutcomeOK, "", c.StateDetail)
 	return s.view(ctx, c)
@@ -101,6 +102,7 @@ func (s *Service) Reconnect(ctx context.Context, actor Actor, id string) (View, 
 	if err != nil {
 		return View{}, err
 	}
+	s.changed(id)
 	s.logAction(ctx, id, "reconnect", concord.OutcomeOK, "", next.StateDetail)
 	return s.viewWith(next, sealed), nil
 }

@@ -118,6 +118,7 @@ func (s *Service) Rotate(ctx context.Context, actor Actor, id string, in RotateI
 	if err != nil {
 		return View{}, err
 	}
+	s.changed(id)
 	s.logAction(ctx, id, "rotate_credentials", concord.OutcomeOK, "", "credentials replaced after a passing test")
 	afterView.Connection.UpdatedAt = next.UpdatedAt
 	return afterView, nil

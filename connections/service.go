@@ -36,6 +36,15 @@ type Service struct {
 	// PublicURL is the hub's externally reachable base URL, for webhook URLs.
 	PublicURL string
 	Now       func() time.Time
+	// OnChange is told after a connection's credentials, config or state changed, so
+	// caches of opened connections (the webhook intake's) drop it at once.
+	OnChange func(connectionID string)
+}
+
+func (s *Service) changed(id string) {
+	if s.OnChange != nil {
+		s.OnChange(id)
+	}
 }
 
 // Actor names who makes a change, for the audit history ("api_key:ak_...", "system").

@@ -12,6 +12,8 @@ type Rejection struct {
 	Minute       time.Time
 	Reason       string
 	Count        int
+	// LastAt is the newest refusal counted.
+	LastAt time.Time
 }
 
 // AddRejections adds counted refusals (the intake aggregates them in memory first).
@@ -21,9 +23,10 @@ func (db *DB) AddRejections(ctx context.Context, rs []Rejection) error {
 	}
 	return db.InTx(ctx, func(tx *Tx) error {
 		for _, r := range rs {
-			if _, err := tx.q().exec(ctx, `INSERT INTO webhook_rejections (connection_id, minute, reason, count) VALUES (?, ?, ?, ?)
-				ON CONFLICT (connection_id, minute, reason) DO UPDATE SET count = webhook_rejections.count + excluded.count`,
-				r.ConnectionID, r.Minute.Truncate(time.Minute).Unix(), r.Reason, r.Count); err != nil {
+			if _, err := tx.q().exec(ctx, `INSERT INTO webhook_rejections (connection_id, minute, reason, count, last_at) VALUES (?, ?, ?, ?, ?)
+				ON CONFLICT (connection_id, minute, reason) DO UPDATE SET count = webhook_rejections.count + excluded.count,
+					last_at = CASE WHEN excluded.last_at > webhook_rejections.last_at THEN excluded.last_at ELSE webhook_rejections.last_at END`,
+				r.ConnectionID, r.Minute.Truncate(time.Minute).Unix(), r.Reason, r.Count, toMicros(r.LastAt)); err != nil {
 				return tx.db.mapErr(err, "webhook rejections")
 			}
 		}
@@ -60,7 +63,7 @@ func (db *DB) WebhookStats(ctx context.Context, connectionID string, since time.
 			connectionID).Scan(&last)
 	}
 	st.LastReceivedAt = fromNullMicros(last)
-	rows, err := db.reader().query(ctx, `SELECT reason, SUM(count), MAX(minute) FROM webhook_rejections
+	rows, err := db.reader().query(ctx, `SELECT reason, SUM(count), MAX(last_at) FROM webhook_rejections
 		WHERE connection_id = ? AND minute >= ? GROUP BY reason`, connectionID, since.Unix())
 	if err != nil {
 		return st, db.mapErr(err, "webhook stats")
@@ -68,13 +71,13 @@ func (db *DB) WebhookStats(ctx context.Context, connectionID string, since time.
 	defer rows.Close()
 	for rows.Next() {
 		var reason string
-		var n, minute int64
-		if err := rows.Scan(&reason, &n, &minute); err != nil {
+		var n, lastAt int64
+		if err := rows.Scan(&reason, &n, &lastAt); err != nil {
 			return st, err
 		}
 		st.FailureReasons[reason] = int(n)
 		st.Failures24h += int(n)
-		t := time.Unix(minute, 0).UTC()
+		t := fromMicros(lastAt)
 		if st.LastFailureAt == nil || t.After(*st.LastFailureAt) {
 			st.LastFailureAt = &t
 		}

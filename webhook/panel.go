@@ -26,7 +26,9 @@ type Panel struct {
 	Svc       *connections.Service
 	Processor *Processor
 	Intake    *Intake
-	Now       func() time.Time
+	// GapGrace overrides DefaultGapGrace.
+	GapGrace time.Duration
+	Now      func() time.Time
 }
 
 // View is the webhooks panel of one connection.
@@ -101,7 +103,7 @@ func secretStatus(d connector.Descriptor, creds map[string]string, st store.Webh
 	switch {
 	case hasField && !set:
 		return SecretMissing
-	case st.LastFailureAt != nil && (st.LastReceivedAt == nil || st.LastFailureAt.After(st.LastReceivedAt.Truncate(time.Minute))):
+	case st.LastFailureAt != nil && (st.LastReceivedAt == nil || st.LastFailureAt.After(*st.LastReceivedAt)):
 		return SecretFailing
 	case st.LastReceivedAt != nil:
 		return SecretVerifying

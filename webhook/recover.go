@@ -16,9 +16,9 @@ import (
 // (Stripe's events API keeps 30 days).
 const recoveryWindow = 30 * 24 * time.Hour
 
-// gapGrace is how long a provider may take to deliver before an event found by polling
-// counts as one its webhook never announced.
-const gapGrace = 10 * time.Minute
+// DefaultGapGrace is how long a provider may take to deliver before an event found by
+// polling counts as one its webhook never announced.
+const DefaultGapGrace = 10 * time.Minute
 
 // RecoveryResult says what a recovery found.
 type RecoveryResult struct {
@@ -46,6 +46,10 @@ func (p *Panel) Recover(ctx context.Context, id string) (RecoveryResult, error) 
 		return RecoveryResult{}, concord.Errorf(concord.ECONFLICT, "connection %s is disconnected", id)
 	}
 	now := p.now().UTC()
+	grace := p.GapGrace
+	if grace <= 0 {
+		grace = DefaultGapGrace
+	}
 	res := RecoveryResult{Since: now.Add(-recoveryWindow)}
 	if last, err := p.DB.LastEventOccurredAt(ctx, id); err != nil {
 		return res, err
@@ -77,7 +81,7 @@ func (p *Panel) Recover(ctx context.Context, id string) (RecoveryResult, error) 
 			t := ev.OccurredAt.UTC()
 			row.OccurredAt = &t
 			// Only events from after the connection existed can be webhooks it missed.
-			if now.Sub(t) > gapGrace && t.After(o.Connection.CreatedAt) {
+			if now.Sub(t) > grace && t.After(o.Connection.CreatedAt) {
 				res.Gap++
 				if res.OldestGapAt == nil || t.Before(*res.OldestGapAt) {
 					res.OldestGapAt = &t

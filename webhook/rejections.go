@@ -13,7 +13,12 @@ import (
 // so it cannot crowd valid deliveries out of the single SQLite writer.
 type rejectionCounter struct {
 	mu     sync.Mutex
-	counts map[rejKey]int
+	counts map[rejKey]rejCount
+}
+
+type rejCount struct {
+	n    int
+	last time.Time
 }
 
 type rejKey struct {
@@ -26,9 +31,14 @@ func (r *rejectionCounter) add(connectionID, reason string, at time.Time) {
 	k := rejKey{connectionID: connectionID, minute: at.Unix() / 60, reason: reason}
 	r.mu.Lock()
 	if r.counts == nil {
-		r.counts = map[rejKey]int{}
+		r.counts = map[rejKey]rejCount{}
 	}
-	r.counts[k]++
+	c := r.counts[k]
+	c.n++
+	if at.After(c.last) {
+		c.last = at
+	}
+	r.counts[k] = c
 	r.mu.Unlock()
 }
 
@@ -41,17 +51,23 @@ func (r *rejectionCounter) flush(ctx context.Context, db *store.DB) error {
 		return nil
 	}
 	rs := make([]store.Rejection, 0, len(counts))
-	for k, n := range counts {
-		rs = append(rs, store.Rejection{ConnectionID: k.connectionID, Minute: time.Unix(k.minute*60, 0), Reason: k.reason, Count: n})
+	for k, c := range counts {
+		rs = append(rs, store.Rejection{ConnectionID: k.connectionID, Minute: time.Unix(k.minute*60, 0), Reason: k.reason,
+			Count: c.n, LastAt: c.last})
 	}
 	if err := db.AddRejections(ctx, rs); err != nil {
 		// Put them back: counts are evidence the operator needs.
 		r.mu.Lock()
-		for k, n := range counts {
+		for k, c := range counts {
 			if r.counts == nil {
-				r.counts = map[rejKey]int{}
+				r.counts = map[rejKey]rejCount{}
 			}
-			r.counts[k] += n
+			old := r.counts[k]
+			old.n += c.n
+			if c.last.After(old.last) {
+				old.last = c.last
+			}
+			r.counts[k] = old
 		}
 		r.mu.Unlock()
 		return err

@@ -67,6 +67,7 @@ func openApp(ctx context.Context, cfg config, stderr io.Writer) (*app, error) {
 	})
 	a.svc = &connections.Service{DB: a.db, Registry: registry, Keys: keys, Outbound: outbound, Log: a.log,
 		AllowCustomAPIBase: cfg.AllowCustomAPIBase, PublicURL: cfg.publicURL(addr)}
+	a.svc.OnChange = func(id string) { a.intake.Forget(id) }
 	a.proc = &webhook.Processor{DB: a.db, Registry: registry, Log: a.log}
 	a.panel = &webhook.Panel{DB: a.db, Svc: a.svc, Processor: a.proc}
 	writers := 1

@@ -494,7 +494,11 @@ func TestTokensAndScopes(t *testing.T) {
 		if st := h.do("POST", "/v1/api-keys", adminA, map[string]any{"name": "x", "role": "viewer"}, nil); st != 403 {
 			t.Fatalf("scoped admin made a global key: %d", st)
 		}
-		var audit struct{ Data []struct{ EntityID string `json:"entity_id"` } }
+		var audit struct {
+			Data []struct {
+				EntityID string `json:"entity_id"`
+			}
+		}
 		h.do("GET", "/v1/audit?limit=100", viewerA, nil, &audit)
 		for _, e := range audit.Data {
 			if e.EntityID != a.ID {

@@ -33,6 +33,7 @@ CREATE TABLE webhook_rejections (
     minute        BIGINT NOT NULL,
     reason        TEXT NOT NULL,
     count         BIGINT NOT NULL,
+    last_at       BIGINT NOT NULL,
     PRIMARY KEY (connection_id, minute, reason)
 );
 

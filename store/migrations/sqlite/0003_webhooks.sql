@@ -33,6 +33,7 @@ CREATE TABLE webhook_rejections (
     minute        INTEGER NOT NULL,
     reason        TEXT NOT NULL,
     count         INTEGER NOT NULL,
+    last_at       INTEGER NOT NULL,
     PRIMARY KEY (connection_id, minute, reason)
 );
 
