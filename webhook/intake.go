@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -47,6 +48,7 @@ type Intake struct {
 	m        intakeMetrics
 	stop     chan struct{}
 	done     chan struct{}
+	closing  sync.Once
 }
 
 // NewIntake starts the intake's writers and its rejection-count flusher.
@@ -72,9 +74,11 @@ func NewIntake(o Options) *Intake {
 
 // Close stops the writers after answering what they hold, and writes the last counts.
 func (in *Intake) Close() {
-	close(in.stop)
-	<-in.done
-	in.batch.close()
+	in.closing.Do(func() {
+		close(in.stop)
+		<-in.done
+		in.batch.close()
+	})
 }
 
 func (in *Intake) flushLoop() {
