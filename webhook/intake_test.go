@@ -31,19 +31,27 @@ import (
 // be driven with several services' real schemes; the intake must never care which.
 type shopifyConn struct{ *shopify.Connector }
 
-func (shopifyConn) Describe() connector.Descriptor { return connector.Descriptor{Name: "shopify", Title: "Shopify"} }
+func (shopifyConn) Describe() connector.Descriptor {
+	return connector.Descriptor{Name: "shopify", Title: "Shopify"}
+}
 
 type ebayConn struct{ *ebay.Connector }
 
-func (ebayConn) Describe() connector.Descriptor { return connector.Descriptor{Name: "ebay", Title: "eBay"} }
+func (ebayConn) Describe() connector.Descriptor {
+	return connector.Descriptor{Name: "ebay", Title: "eBay"}
+}
 
 type rcConn struct{ *ringcentral.Connector }
 
-func (rcConn) Describe() connector.Descriptor { return connector.Descriptor{Name: "ringcentral", Title: "RingCentral"} }
+func (rcConn) Describe() connector.Descriptor {
+	return connector.Descriptor{Name: "ringcentral", Title: "RingCentral"}
+}
 
 type noHooks struct{}
 
-func (noHooks) Describe() connector.Descriptor { return connector.Descriptor{Name: "avatax", Title: "AvaTax"} }
+func (noHooks) Describe() connector.Descriptor {
+	return connector.Descriptor{Name: "avatax", Title: "AvaTax"}
+}
 
 // opener serves fixed connections.
 type opener map[string]connections.Opened
