@@ -92,8 +92,14 @@ func TestStripeEndToEnd(t *testing.T) {
 				} `json:"credentials"`
 			} `json:"data"`
 		}
-		if st := h.do("GET", "/v1/connectors", h.token, nil, &catalog); st != 200 || len(catalog.Data) == 0 || catalog.Data[0].Name != "stripe" {
-			t.Fatalf("catalog %d %+v", st, catalog)
+		found := false
+		if st := h.do("GET", "/v1/connectors", h.token, nil, &catalog); st == 200 {
+			for _, c := range catalog.Data {
+				found = found || (c.Name == "stripe" && len(c.Capabilities) > 0)
+			}
+		}
+		if !found {
+			t.Fatalf("catalog without stripe: %+v", catalog)
 		}
 		e := h.entity("Acme Sandbox", "sandbox")
 		creds := h.emulatorCreds(h.emuURL)
