@@ -25,6 +25,7 @@ Usage:
   concord audit verify [--db URL]          check the audit hash chain
   concord vault rotate-key [--db URL] [--new-key-file F]
                                            reseal every credential under a new master key
+  concord bench webhook-intake [--db URL] [--duration 5s] [--senders 32] [--runs 3]
 
 Run "concord <command> -h" for the flags of a command.
 `
@@ -58,6 +59,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runAudit(ctx, args[1:], stdout, stderr)
 	case "vault":
 		err = runVault(ctx, args[1:], stdout, stderr)
+	case "bench":
+		err = runBench(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0
