@@ -32,6 +32,8 @@ func lookupKey(kind string, f map[string]string) string {
 		return f["number"]
 	case "stock":
 		return f["variant_id"] + "|" + f["location_id"]
+	case "location":
+		return f["name"]
 	}
 	return ""
 }

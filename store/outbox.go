@@ -168,3 +168,11 @@ func (db *DB) ListOutbox(ctx context.Context, connectionID, status string, limit
 	}
 	return out, rows.Err()
 }
+
+// OutboxPendingFor reports whether a change of the field is queued or in flight.
+func (tx *Tx) OutboxPendingFor(ctx context.Context, connectionID, kind, externalID, field string) (bool, error) {
+	var n int
+	err := tx.q().row(ctx, `SELECT COUNT(*) FROM outbox WHERE connection_id = ? AND kind = ? AND external_id = ? AND field = ?
+		AND status IN ('pending', 'sending')`, connectionID, kind, externalID, field).Scan(&n)
+	return n > 0, tx.db.mapErr(err, "outbox")
+}
