@@ -33,11 +33,20 @@ const (
 // very late redelivery.
 const DefaultStaleAfter = 24 * time.Hour
 
-// Connector is the Shopify connector. It holds no per-connection state: secrets arrive in
-// the connector.Session, so one value serves every connection.
+// Connector is the Shopify connector. Secrets arrive in the connector.Session, so one value
+// serves every connection; what it keeps between calls holds no secret (throttle status,
+// variant-to-product ids, spent refresh-token digests).
 type Connector struct {
 	// StaleAfter overrides DefaultStaleAfter when positive. Set it before first use.
 	StaleAfter time.Duration
+	// PersistCredentials, when set by the hub, lets every call refresh an expiring token
+	// first (see RefreshIfDue); nil leaves refreshing to the hub alone.
+	PersistCredentials func(ctx context.Context, connectionID string, creds map[string]string) error
+
+	pace     pacer        // last GraphQL throttle status per connection
+	products productCache // variant GID -> product GID, for price exports
+	refresh  refreshLocks // one token refresh at a time per connection
+	now      func() time.Time
 }
 
 // New returns the Shopify connector.
