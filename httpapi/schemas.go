@@ -42,6 +42,22 @@ func schemas() map[string]any {
 		"id": str, "name": str, "role": str, "entity_ids": strList, "created_by": str, "created_at": when, "revoked_at": nwhen})
 	apiKeyCreated := obj([]string{"id", "name", "role", "entity_ids", "created_at", "token"}, map[string]any{
 		"id": str, "name": str, "role": str, "entity_ids": strList, "created_by": str, "created_at": when, "token": str})
+	erpRecord := obj([]string{"entity_id", "kind", "id", "fields", "version", "source", "updated_at"}, map[string]any{
+		"entity_id": str, "kind": str, "id": str, "fields": strMap, "version": integer, "source": str, "updated_at": when})
+	syncRun := obj([]string{"id", "connection_id", "kind", "direction", "status", "moved", "failed", "total", "started_at"}, map[string]any{
+		"id": str, "connection_id": str, "kind": str, "direction": str, "full": boolean,
+		"status":           map[string]any{"type": "string", "enum": []string{"queued", "running", "succeeded", "failed", "interrupted"}},
+		"cancel_requested": boolean, "moved": integer, "failed": integer, "total": integer, "warning": str, "error": str,
+		"started_at": when, "updated_at": when, "finished_at": nwhen})
+	mapping := obj([]string{"id", "connection_id", "kind", "erp_id", "external_id", "state"}, map[string]any{
+		"id": str, "connection_id": str, "kind": str, "erp_id": str, "external_id": str, "parent_id": str,
+		"state": map[string]any{"type": "string", "enum": []string{"suggested", "active", "rejected", "stale", "unmapped"}},
+		"score": map[string]any{"type": "number"}, "reason": str, "synced_version": integer, "created_at": when, "updated_at": when})
+	drift := obj([]string{"id", "connection_id", "kind", "erp_id", "external_id", "field", "erp_value", "external_value", "cause", "state", "detected_at"}, map[string]any{
+		"id": str, "connection_id": str, "kind": str, "erp_id": str, "external_id": str, "field": str, "erp_value": str,
+		"external_value": str, "cause": str, "policy": str,
+		"state":      map[string]any{"type": "string", "enum": []string{"open", "resolved", "auto_resolved", "cleared"}},
+		"resolution": str, "resolved_by": str, "detected_at": when, "updated_at": when, "resolved_at": nwhen})
 	return map[string]any{
 		"Error": obj([]string{"error"}, map[string]any{"error": obj([]string{"code", "message"}, map[string]any{
 			"code": str, "message": str, "error_class": str})}),
@@ -100,6 +116,35 @@ func schemas() map[string]any {
 		"ExternalObject": obj([]string{"connection_id", "kind", "external_id", "status", "version"}, map[string]any{
 			"connection_id": str, "kind": str, "external_id": str, "status": str, "version": integer, "data": anyJSON,
 			"due_at": nwhen, "updated_at": when}),
+		"RecordPut": obj([]string{"fields"}, map[string]any{"fields": strMap}),
+		"ERPRecord": erpRecord,
+		"RecordAnswer": obj([]string{"record", "outbound"}, map[string]any{"record": erpRecord, "outbound": arr(obj([]string{"connection_id", "field", "queued"},
+			map[string]any{"connection_id": str, "external_id": str, "field": str, "queued": boolean, "reason": str}))}),
+		"SyncStart":   obj(nil, map[string]any{"resource": str, "direction": map[string]any{"type": "string", "enum": []string{"inbound", "outbound"}}, "full": boolean}),
+		"SyncRun":     syncRun,
+		"SyncStarted": map[string]any{"allOf": []any{syncRun, obj([]string{"runs"}, map[string]any{"runs": arr(syncRun)})}},
+		"SyncDashboard": obj([]string{"entity_id", "flows"}, map[string]any{"entity_id": str, "flows": arr(obj(
+			[]string{"connection_id", "connector", "direction", "state", "windows", "backlog", "lag_seconds"}, map[string]any{
+				"connection_id": str, "connector": str, "direction": str,
+				"state":           map[string]any{"type": "string", "enum": []string{"on_time", "delayed", "failing", "idle"}},
+				"last_success_at": nwhen, "windows": map[string]any{"type": "object", "additionalProperties": obj(nil, map[string]any{"moved": integer, "failed": integer})},
+				"backlog": integer, "lag_seconds": map[string]any{"type": "number"}, "last_error": str, "running": syncRun}))}),
+		"FieldPolicy": obj([]string{"kind", "field", "policy"}, map[string]any{"kind": str, "field": str,
+			"policy": map[string]any{"type": "string", "enum": []string{"erp_wins", "service_wins", "manual"}}, "auto_resolve": boolean}),
+		"Mapping": mapping,
+		"MappingActions": obj([]string{"actions"}, map[string]any{"actions": arr(obj([]string{"mapping_id", "action"}, map[string]any{
+			"mapping_id": str, "action": map[string]any{"type": "string", "enum": []string{"approve", "reject", "relink", "clear"}}, "erp_id": str}))}),
+		"MappingOutcome": obj([]string{"mapping_id", "ok"}, map[string]any{"mapping_id": str, "ok": boolean, "error": str, "mapping": mapping}),
+		"Suggested":      obj([]string{"suggested"}, map[string]any{"suggested": integer}),
+		"Reimport":       obj(nil, map[string]any{"override": boolean, "preview": boolean}),
+		"ReimportPreview": obj([]string{"mapping_id", "requires_override", "applied"}, map[string]any{"mapping_id": str, "erp_id": str,
+			"external_id": str, "changes": map[string]any{"type": "array", "nullable": true, "items": obj(nil, map[string]any{"field": str, "erp": str, "service": str})},
+			"history": map[string]any{"type": "array", "nullable": true, "items": str}, "requires_override": boolean, "applied": boolean}),
+		"Drift":        drift,
+		"DriftScan":    obj([]string{"candidates", "drifts"}, map[string]any{"candidates": integer, "drifts": integer, "duration_ms": str}),
+		"DriftResolve": obj([]string{"action"}, map[string]any{"action": map[string]any{"type": "string", "enum": []string{"push", "pull", "accept"}}, "preview": boolean}),
+		"DriftPreview": obj([]string{"drift", "action", "change", "allowed"}, map[string]any{"drift": drift, "action": str, "change": str,
+			"side": str, "from": str, "to": str, "allowed": boolean, "why": str}),
 		"APIKey":        apiKey,
 		"APIKeyCreated": apiKeyCreated,
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/concordhub/concord/connector"
 	"github.com/concordhub/concord/jobs"
 	"github.com/concordhub/concord/store"
+	"github.com/concordhub/concord/syncer"
 	"github.com/concordhub/concord/webhook"
 )
 
@@ -26,6 +27,7 @@ type Server struct {
 	Registry *connector.Registry
 	Jobs     *jobs.Queue
 	Webhooks *webhook.Panel
+	Sync     *syncer.Engine
 	Log      *slog.Logger
 	// Gatherer serves /metrics; Registerer receives the HTTP metrics.
 	Gatherer   prometheus.Gatherer

@@ -25,6 +25,11 @@ type Processor struct {
 	Log      *slog.Logger
 	// Lease is how long a claim holds before another process may take the event.
 	Lease time.Duration
+	// ApplyRecords takes records a delivery announced into the sync engine, inside the
+	// transaction that marks the event processed (connectors with connector.WebhookRecords).
+	ApplyRecords func(ctx context.Context, tx *store.Tx, connectionID string, recs []connector.SyncRecord) error
+	// Evidence records what a delivery says about the connection's health (an uninstalled app).
+	Evidence func(ctx context.Context, connectionID string, state concord.State, reason, detail string) error
 
 	kick    chan struct{}
 	once    sync.Once
@@ -103,6 +108,10 @@ func (p *Processor) process(ctx context.Context, ev store.WebhookEvent) {
 		return
 	}
 	conn, ok := p.Registry.Get(c.Connector)
+	if wr, isRecords := conn.(connector.WebhookRecords); ok && isRecords && p.ApplyRecords != nil && !ev.Hint {
+		p.processRecords(ctx, ev, wr)
+		return
+	}
 	handler, handles := conn.(connector.WebhookHandler)
 	if !ok || !handles || ev.Hint {
 		// Nothing to apply (a hint asks for a poll; the sync engine owns that).
@@ -125,6 +134,38 @@ func (p *Processor) process(ctx context.Context, ev store.WebhookEvent) {
 	}
 	err = p.DB.InTx(ctx, func(tx *store.Tx) error {
 		if err := handler.HandleWebhook(ctx, tx.ObjectsFor(ev.ConnectionID), ev.ConnectionID, we); err != nil {
+			return err
+		}
+		return tx.FinishWebhookEvent(ctx, ev.ID, store.EventProcessed, "")
+	})
+	if err != nil {
+		p.fail(ctx, ev, err)
+	}
+}
+
+// processRecords hands a delivery's records to the sync engine. A delivery saying the
+// credential is gone (Shopify's app/uninstalled) is health evidence, not data.
+func (p *Processor) processRecords(ctx context.Context, ev store.WebhookEvent, wr connector.WebhookRecords) {
+	we := connector.WebhookEvent{ProviderEventID: ev.ProviderEventID, Type: ev.EventType, Mode: concord.Mode(ev.Mode), Payload: ev.Body}
+	if ev.OccurredAt != nil {
+		we.OccurredAt = *ev.OccurredAt
+	}
+	recs, err := wr.RecordsFromWebhook(we)
+	if err != nil {
+		class := connector.ClassOf(err)
+		if (class == concord.ClassRevoked || class == concord.ClassAuthExpired) && p.Evidence != nil {
+			if eerr := p.Evidence(ctx, ev.ConnectionID, concord.StateExpired, string(class), err.Error()); eerr != nil {
+				p.fail(ctx, ev, eerr)
+				return
+			}
+			p.finish(ctx, ev, store.EventProcessed, err.Error())
+			return
+		}
+		p.finish(ctx, ev, store.EventFailed, "cannot read the delivery: "+err.Error())
+		return
+	}
+	err = p.DB.InTx(ctx, func(tx *store.Tx) error {
+		if err := p.ApplyRecords(ctx, tx, ev.ConnectionID, recs); err != nil {
 			return err
 		}
 		return tx.FinishWebhookEvent(ctx, ev.ID, store.EventProcessed, "")

@@ -20,6 +20,7 @@ import (
 	"github.com/concordhub/concord/httpapi"
 	"github.com/concordhub/concord/jobs"
 	"github.com/concordhub/concord/store"
+	"github.com/concordhub/concord/syncer"
 	"github.com/concordhub/concord/webhook"
 )
 
@@ -35,6 +36,7 @@ type app struct {
 	intake   *webhook.Intake
 	proc     *webhook.Processor
 	panel    *webhook.Panel
+	sync     *syncer.Engine
 	listener net.Listener
 	http     *http.Server
 	// URL is the server's base URL once listening.
@@ -76,8 +78,15 @@ func openApp(ctx context.Context, cfg config, stderr io.Writer) (*app, error) {
 	}
 	a.intake = webhook.NewIntake(webhook.Options{DB: a.db, Opener: a.svc, Log: a.log, Registerer: reg,
 		OnCommit: a.proc.Kick, Writers: writers})
+	a.sync = &syncer.Engine{DB: a.db, Svc: a.svc, Log: a.log}
+	a.proc.ApplyRecords = func(ctx context.Context, tx *store.Tx, id string, recs []connector.SyncRecord) error {
+		_, err := a.sync.ApplyInbound(ctx, tx, id, recs)
+		return err
+	}
+	a.proc.Evidence = a.svc.NoteEvidence
 	workers := river.NewWorkers()
 	periodic := a.svc.Workers(workers, cfg.LogRetention)
+	periodic = append(periodic, a.sync.Workers(workers, 15*time.Minute)...)
 	periodic = append(periodic, a.proc.Workers(workers)...)
 	periodic = append(periodic, a.panel.Workers(workers, 10*time.Minute)...)
 	if a.queue, err = jobs.New(a.db, jobs.Options{Workers: workers, PeriodicJobs: periodic, Logger: a.log}); err != nil {
@@ -85,7 +94,8 @@ func openApp(ctx context.Context, cfg config, stderr io.Writer) (*app, error) {
 		return nil, err
 	}
 	a.svc.Jobs = a.queue
-	a.api = httpapi.New(&httpapi.Server{DB: a.db, Svc: a.svc, Registry: registry, Jobs: a.queue, Webhooks: a.panel,
+	a.sync.Jobs = a.queue
+	a.api = httpapi.New(&httpapi.Server{DB: a.db, Svc: a.svc, Registry: registry, Jobs: a.queue, Webhooks: a.panel, Sync: a.sync,
 		Log: a.log, Gatherer: reg, Registerer: reg,
 		Mounts: map[string]http.Handler{"POST /hooks/{connection_id}": a.intake, "GET /hooks/{connection_id}": a.intake},
 	}, httpapi.Options{AdminToken: cfg.AdminToken})
