@@ -4,12 +4,14 @@ package all
 
 import (
 	"github.com/concordhub/concord/connector"
+	"github.com/concordhub/concord/connectors/shopify"
 	"github.com/concordhub/concord/connectors/stripe"
 )
 
 // Registry returns a registry of every shipped connector.
 func Registry() *connector.Registry {
 	return connector.NewRegistry(
+		shopify.New(),
 		stripe.New(),
 	)
 }
