@@ -5,6 +5,7 @@ package all
 import (
 	"net/http"
 
+	shopifyemu "github.com/concordhub/concord/emulator/shopify"
 	stripeemu "github.com/concordhub/concord/emulator/stripe"
 )
 
@@ -23,6 +24,7 @@ type Factory struct {
 // Factories lists every emulator, in a stable order.
 func Factories() []Factory {
 	return []Factory{
+		{Connector: "shopify", New: func() Emulator { return shopifyemu.New(shopifyemu.Options{}) }},
 		{Connector: "stripe", New: func() Emulator { return stripeemu.New(stripeemu.Options{}) }},
 	}
 }
