@@ -3,7 +3,6 @@ package shopify
 import (
 	"context"
 	"errors"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -110,5 +109,4 @@ func TestEstimateCost(t *testing.T) {
 	if n := pageSize(productsQuery, 250); n < 1 || estimateCost(productsQuery, map[string]any{"first": n}) > pageCostBudget {
 		t.Errorf("products page size %d exceeds the budget", n)
 	}
-	_ = http.StatusOK
 }
