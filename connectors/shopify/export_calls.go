@@ -2,6 +2,9 @@ package shopify
 
 import (
 	"context"
+	"errors"
+
+	"github.com/concordhub/concord"
 
 	"github.com/concordhub/concord/connector"
 )
@@ -151,7 +154,16 @@ func (c *Connector) lookupProducts(ctx context.Context, s *connector.Session, pr
 				Product *idRef `json:"product"`
 			} `json:"nodes"`
 		}
-		if err := c.graphql(ctx, s, "look up variant products", variantProductsQuery, map[string]any{"ids": chunk}, &out); err != nil {
+		err := c.graphql(ctx, s, "look up variant products", variantProductsQuery, map[string]any{"ids": chunk}, &out)
+		if undefinedField(err) {
+			// A server without nodes(ids:) (the sandbox emulator speaks only the wire
+			// subset): one productVariant query per variant gives the same answer.
+			if err := c.lookupProductsOneByOne(ctx, s, chunk); err != nil {
+				return err
+			}
+			continue
+		}
+		if err != nil {
 			return err
 		}
 		for _, n := range out.Nodes {
@@ -161,4 +173,25 @@ func (c *Connector) lookupProducts(ctx context.Context, s *connector.Session, pr
 		}
 	}
 	return nil
+}
+
+// lookupProductsOneByOne is lookupProducts for a server without nodes(ids:).
+func (c *Connector) lookupProductsOneByOne(ctx context.Context, s *connector.Session, ids []string) error {
+	for _, id := range ids {
+		r, err := c.fetchVariant(ctx, s, id)
+		if connector.ClassOf(err) == concord.ClassNotFound {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		c.products.put(s.ConnectionID, id, r.ParentID)
+	}
+	return nil
+}
+
+// undefinedField reports a GraphQL validation error for a field the server does not have.
+func undefinedField(err error) bool {
+	var ee *connector.ExternalError
+	return errors.As(err, &ee) && ee.Class == concord.ClassValidation && ee.Code == "undefinedField"
 }

@@ -122,7 +122,14 @@ func (c *Connector) fetchStock(ctx context.Context, s *connector.Session, id str
 	var out struct {
 		InventoryItem *inventoryItemNode `json:"inventoryItem"`
 	}
-	if err := c.graphql(ctx, s, "fetch stock", stockQuery, map[string]any{"id": item, "locationId": loc}, &out); err != nil {
+	err := c.graphql(ctx, s, "fetch stock", stockQuery, map[string]any{"id": item, "locationId": loc}, &out)
+	if undefinedField(err) {
+		err = c.graphql(ctx, s, "fetch stock", stockLevelsQuery, map[string]any{"id": item}, &out)
+		if err == nil && out.InventoryItem != nil {
+			err = pickLevel(out.InventoryItem, loc)
+		}
+	}
+	if err != nil {
 		return connector.SyncRecord{}, err
 	}
 	it := out.InventoryItem
@@ -140,4 +147,18 @@ func (c *Connector) fetchStock(ctx context.Context, s *connector.Session, id str
 		return connector.SyncRecord{}, fmt.Errorf("shopify: fetch stock: %w", err)
 	}
 	return r, nil
+}
+
+// pickLevel sets item.InventoryLevel to its level at location, from the levels list.
+func pickLevel(item *inventoryItemNode, location string) error {
+	levels, err := item.InventoryLevels.all("inventory item " + item.ID + " levels")
+	if err != nil {
+		return fmt.Errorf("shopify: fetch stock: %w", err)
+	}
+	for i := range levels {
+		if levels[i].Location != nil && levels[i].Location.ID == location {
+			item.InventoryLevel = &levels[i]
+		}
+	}
+	return nil
 }

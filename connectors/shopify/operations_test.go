@@ -67,6 +67,19 @@ func TestEveryOperation(t *testing.T) {
 	if err != nil || r.Fields["available"] != "3" || r.ParentID != "gid://shopify/ProductVariant/2001" {
 		t.Fatalf("fetch stock: %+v %v", r, err)
 	}
+	// A server without inventoryLevel(locationId:) (the emulator): the levels list instead.
+	f.on("Stock", func(map[string]any) answer {
+		return answer{Body: `{"errors":[{"message":"Field 'inventoryLevel' doesn't exist on type 'InventoryItem'","extensions":{"code":"undefinedField"}}]}`}
+	})
+	f.always("StockLevels", `{"inventoryItem":{"id":"gid://shopify/InventoryItem/3001","variant":{"id":"gid://shopify/ProductVariant/2001"},"inventoryLevels":{"pageInfo":{"hasNextPage":false},"nodes":[
+	  {"id":"gid://shopify/InventoryLevel/1","updatedAt":"2026-12-04T00:00:00Z","location":{"id":"gid://shopify/Location/4002"},"quantities":[{"name":"available","quantity":8}]},
+	  {"id":"gid://shopify/InventoryLevel/2","updatedAt":"2026-12-04T00:00:00Z","location":{"id":"gid://shopify/Location/4001"},"quantities":[{"name":"available","quantity":5}]}]}}}`)
+	if r, err := c.FetchRecord(ctx, s, connector.KindStock, "gid://shopify/InventoryItem/3001|gid://shopify/Location/4001"); err != nil || r.Fields["available"] != "5" {
+		t.Fatalf("fetch stock from levels: %+v %v", r, err)
+	}
+	if _, err := c.FetchRecord(ctx, s, connector.KindStock, "gid://shopify/InventoryItem/3001|gid://shopify/Location/4999"); connector.ClassOf(err) != concord.ClassNotFound {
+		t.Fatalf("stock at an unknown location: %v", err)
+	}
 	res, err := c.Export(ctx, s, []connector.FieldChange{
 		{Kind: "stock", ExternalID: "gid://shopify/InventoryItem/3001", LocationID: "gid://shopify/Location/4001", Field: "available", Value: "4"},
 		{Kind: "variant", ExternalID: "gid://shopify/ProductVariant/2001", Field: "price", Value: "2"},

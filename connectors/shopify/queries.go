@@ -63,6 +63,12 @@ const stockQuery = `query Stock($id: ID!, $locationId: ID!) {
   inventoryItem(id: $id) { id variant { id } inventoryLevel(locationId: $locationId) { ` + levelFields + ` } }
 }`
 
+// stockLevelsQuery is stockQuery for a server without InventoryItem.inventoryLevel
+// (the sandbox emulator): the item's levels, filtered here by location.
+const stockLevelsQuery = `query StockLevels($id: ID!) {
+  inventoryItem(id: $id) { id variant { id } inventoryLevels(first: 50) { pageInfo { hasNextPage } nodes { ` + levelFields + ` } } }
+}`
+
 const variantProductsQuery = `query VariantProducts($ids: [ID!]!) {
   nodes(ids: $ids) { id ... on ProductVariant { product { id } } }
 }`
@@ -100,7 +106,7 @@ var documents = map[string]string{
 	"Shop": shopQuery, "Locations": locationsQuery, "Products": productsQuery,
 	"InventoryItems": inventoryItemsQuery, "Orders": ordersQuery,
 	"LocationsCount": locationsCountQuery, "VariantsCount": variantsCountQuery, "OrdersCount": ordersCountQuery,
-	"Variant": variantQuery, "Order": orderQuery, "Stock": stockQuery, "VariantProducts": variantProductsQuery,
+	"Variant": variantQuery, "Order": orderQuery, "Stock": stockQuery, "StockLevels": stockLevelsQuery, "VariantProducts": variantProductsQuery,
 	"SetQuantities": setQuantitiesMutation, "VariantsBulkUpdate": variantsBulkUpdateMutation,
 	"WebhookSubscriptions": webhookSubscriptionsQuery, "WebhookCreate": webhookCreateMutation,
 }
