@@ -54,9 +54,11 @@ func (tx *Tx) OpenDrift(ctx context.Context, d *Drift) error {
 		AND field = ? AND state = ?`, d.ConnectionID, d.Kind, d.ExternalID, d.Field, DriftOpen))
 	now := tx.db.Now()
 	if err == nil {
-		d.ID, d.DetectedAt, d.State, d.UpdatedAt = prev.ID, prev.DetectedAt, DriftOpen, now
-		_, err = tx.q().exec(ctx, `UPDATE drifts SET erp_value = ?, external_value = ?, cause = ?, policy = ?, erp_id = ?, updated_at = ? WHERE id = ?`,
-			d.ERPValue, d.ExternalValue, d.Cause, d.Policy, d.ERPID, toMicros(now), d.ID)
+		// The cause found when the drift appeared stays: a later pass that sees no new
+		// change must not blur "stock changed externally" into "values differ".
+		d.ID, d.DetectedAt, d.State, d.UpdatedAt, d.Cause = prev.ID, prev.DetectedAt, DriftOpen, now, prev.Cause
+		_, err = tx.q().exec(ctx, `UPDATE drifts SET erp_value = ?, external_value = ?, policy = ?, erp_id = ?, updated_at = ? WHERE id = ?`,
+			d.ERPValue, d.ExternalValue, d.Policy, d.ERPID, toMicros(now), d.ID)
 		return tx.db.mapErr(err, "drift")
 	}
 	if err != sql.ErrNoRows {

@@ -113,3 +113,16 @@ func truncate(s string, n int) string {
 	}
 	return s[:n] + "…"
 }
+
+// AppendLog appends a connector-log entry inside tx, so it commits with the change it
+// describes (and never waits for the single SQLite writer the transaction holds).
+func (tx *Tx) AppendLog(ctx context.Context, e concord.LogEntry) error {
+	if e.Time.IsZero() {
+		e.Time = tx.db.Now()
+	}
+	_, err := tx.q().exec(ctx, `INSERT INTO connector_logs (connection_id, time, direction, kind,
+		operation, outcome, status, error_class, latency_ms, excerpt, correlation_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.ConnectionID, toMicros(e.Time), e.Direction, e.Kind, e.Operation, e.Outcome, e.Status,
+		string(e.ErrorClass), e.LatencyMS, truncate(e.Excerpt, 1000), e.CorrelationID)
+	return tx.db.mapErr(err, "connector log")
+}

@@ -178,9 +178,11 @@ func (e *Engine) applyOwned(ctx context.Context, tx *store.Tx, c conn, r connect
 func (e *Engine) markStale(ctx context.Context, tx *store.Tx, c conn, m *store.Mapping, why string, t *Tally) error {
 	m.State, m.Reason = store.MappingStale, why
 	t.Stale++
-	e.Svc.DB.RecordCall(ctx, concord.LogEntry{ConnectionID: c.c.ID, Direction: concord.DirectionInbound, Kind: concord.KindSyncRun,
+	if err := tx.AppendLog(ctx, concord.LogEntry{ConnectionID: c.c.ID, Direction: concord.DirectionInbound, Kind: concord.KindSyncRun,
 		Operation: "mapping.stale", Outcome: concord.OutcomeError, ErrorClass: concord.ClassNotFound,
-		Excerpt: m.Kind + " " + m.ExternalID + ": " + why + "; outbound work to it is stopped"})
+		Excerpt: m.Kind + " " + m.ExternalID + ": " + why + "; outbound work to it is stopped"}); err != nil {
+		return err
+	}
 	return tx.PutMapping(ctx, m)
 }
 

@@ -64,9 +64,11 @@ func (e *Engine) reconcile(ctx context.Context, tx *store.Tx, c conn, m *store.M
 			return err
 		}
 		t.Applied++
-		e.Svc.DB.RecordCall(ctx, concord.LogEntry{ConnectionID: c.c.ID, Direction: concord.DirectionInbound, Kind: concord.KindSyncRun,
+		if err := tx.AppendLog(ctx, concord.LogEntry{ConnectionID: c.c.ID, Direction: concord.DirectionInbound, Kind: concord.KindSyncRun,
 			Operation: "drift.auto_resolve", Outcome: concord.OutcomeOK,
-			Excerpt: fmt.Sprintf("%s %s: took the service's %s (its policy)", m.Kind, m.ExternalID, keys(pull))})
+			Excerpt: fmt.Sprintf("%s %s: took the service's %s (its policy)", m.Kind, m.ExternalID, keys(pull))}); err != nil {
+			return err
+		}
 	} else if !drifted {
 		t.Unchanged++
 	}
