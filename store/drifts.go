@@ -68,7 +68,9 @@ func (tx *Tx) OpenDrift(ctx context.Context, d *Drift) error {
 }
 
 // RecordDrift stores a drift already settled (auto-resolved by policy), for the log.
-func (tx *Tx) RecordDrift(ctx context.Context, d *Drift, state string) error { return tx.insertDrift(ctx, d, state) }
+func (tx *Tx) RecordDrift(ctx context.Context, d *Drift, state string) error {
+	return tx.insertDrift(ctx, d, state)
+}
 
 func (tx *Tx) insertDrift(ctx context.Context, d *Drift, state string) error {
 	now := tx.db.Now()

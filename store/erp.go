@@ -162,4 +162,3 @@ func (db *DB) ERPRecordVersions(ctx context.Context, entityID, kind, id string) 
 	}
 	return out, rows.Err()
 }
-

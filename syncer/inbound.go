@@ -192,4 +192,3 @@ func maxTime[T interface{ After(T) bool }](a, b T) T {
 	}
 	return b
 }
-
