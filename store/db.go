@@ -168,3 +168,20 @@ func fromNullMicros(n sql.NullInt64) *time.Time {
 
 // Now is the store's clock, truncated to what both databases keep.
 func (db *DB) Now() time.Time { return db.now().UTC().Truncate(time.Microsecond) }
+
+// Savepoint runs fn inside a savepoint of tx: if fn fails, only its own changes are rolled
+// back and the transaction goes on (a batch where one bad item must not undo the others).
+func (tx *Tx) Savepoint(ctx context.Context, fn func() error) error {
+	if _, err := tx.tx.ExecContext(ctx, "SAVEPOINT concord_sp"); err != nil {
+		return fmt.Errorf("store: savepoint: %w", err)
+	}
+	if err := fn(); err != nil {
+		if _, rerr := tx.tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT concord_sp"); rerr != nil {
+			return errors.Join(err, rerr)
+		}
+		_, _ = tx.tx.ExecContext(ctx, "RELEASE SAVEPOINT concord_sp")
+		return err
+	}
+	_, err := tx.tx.ExecContext(ctx, "RELEASE SAVEPOINT concord_sp")
+	return err
+}

@@ -43,3 +43,11 @@ func NewID(prefix string) string {
 	}
 	return prefix + "_" + strings.ToLower(idEncoding.EncodeToString(b[:]))
 }
+
+// IDFloor is the smallest id with prefix that NewID could have made at t: "id >= IDFloor(t)"
+// selects what was created since t through an id index.
+func IDFloor(prefix string, t time.Time) string {
+	var b [16]byte
+	binary.BigEndian.PutUint64(b[:8], uint64(t.UnixMilli())<<16)
+	return prefix + "_" + strings.ToLower(idEncoding.EncodeToString(b[:]))
+}

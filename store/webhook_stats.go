@@ -52,15 +52,16 @@ func (db *DB) WebhookStats(ctx context.Context, connectionID string, since time.
 	var last sql.NullInt64
 	var dups sql.NullInt64
 	err := db.reader().row(ctx, `SELECT MAX(received_at), COUNT(*), SUM(duplicates) FROM webhook_events
-		WHERE connection_id = ? AND source = 'webhook' AND received_at >= ?`, connectionID, toMicros(since)).Scan(&last, &st.Received24h, &dups)
+		WHERE connection_id = ? AND id >= ? AND source = 'webhook' AND received_at >= ?`,
+		connectionID, IDFloor("whe", since.Add(-time.Second)), toMicros(since)).Scan(&last, &st.Received24h, &dups)
 	if err != nil {
 		return st, db.mapErr(err, "webhook stats")
 	}
 	st.Duplicates24h = int(dups.Int64)
 	if !last.Valid {
 		// Nothing in the window: the last receipt may be older.
-		_ = db.reader().row(ctx, `SELECT MAX(received_at) FROM webhook_events WHERE connection_id = ? AND source = 'webhook'`,
-			connectionID).Scan(&last)
+		_ = db.reader().row(ctx, `SELECT received_at FROM webhook_events WHERE connection_id = ? AND source = 'webhook'
+			ORDER BY id DESC LIMIT 1`, connectionID).Scan(&last)
 	}
 	st.LastReceivedAt = fromNullMicros(last)
 	rows, err := db.reader().query(ctx, `SELECT reason, SUM(count), MAX(last_at) FROM webhook_rejections

@@ -93,86 +93,119 @@ func (p *Processor) Drain(ctx context.Context) (int, error) {
 		if len(evs) == 0 {
 			return total, nil
 		}
+		if err := p.processBatch(ctx, evs); err != nil {
+			return total, err
+		}
+		total += len(evs)
+	}
+}
+
+// outcome is what processing one event came to.
+type outcome struct {
+	ev     store.WebhookEvent
+	status string // processed or failed; "" leaves it claimed for a later retry
+	msg    string
+	err    error
+}
+
+// processBatch applies a claimed batch in one transaction, each event in a savepoint: the
+// event's domain changes and its processed mark commit together (exactly once), one
+// failing event rolls back alone, and the single SQLite writer is taken once per batch
+// rather than once per event, leaving it to the intake's commits.
+func (p *Processor) processBatch(ctx context.Context, evs []store.WebhookEvent) error {
+	conns := map[string]procConn{}
+	outs := make([]outcome, 0, len(evs))
+	var after []func() // health evidence, recorded once the batch has committed
+	err := p.DB.InTx(ctx, func(tx *store.Tx) error {
 		for _, ev := range evs {
-			p.process(ctx, ev)
-			total++
+			o := outcome{ev: ev}
+			o.err = tx.Savepoint(ctx, func() error {
+				status, msg, err := p.apply(ctx, tx, ev, conns, &after)
+				if err != nil {
+					return err
+				}
+				o.status, o.msg = status, msg
+				return tx.FinishWebhookEvent(ctx, ev.ID, status, msg)
+			})
+			outs = append(outs, o)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, o := range outs {
+		if o.err != nil {
+			p.fail(ctx, o.ev, o.err)
 		}
 	}
+	for _, f := range after {
+		f()
+	}
+	return nil
 }
 
-// process applies one event: the handler's changes and the processed mark commit together.
-func (p *Processor) process(ctx context.Context, ev store.WebhookEvent) {
-	c, err := p.DB.GetConnection(ctx, ev.ConnectionID)
-	if err != nil {
-		p.fail(ctx, ev, err)
-		return
+type procConn struct {
+	c      concord.Connection
+	entity concord.Entity
+	conn   connector.Connector
+	err    error
+}
+
+func (p *Processor) lookup(ctx context.Context, id string, cache map[string]procConn) procConn {
+	if pc, ok := cache[id]; ok {
+		return pc
 	}
-	conn, ok := p.Registry.Get(c.Connector)
-	if wr, isRecords := conn.(connector.WebhookRecords); ok && isRecords && p.ApplyRecords != nil && !ev.Hint {
-		p.processRecords(ctx, ev, wr)
-		return
+	var pc procConn
+	if pc.c, pc.err = p.DB.GetConnection(ctx, id); pc.err == nil {
+		pc.entity, pc.err = p.DB.GetEntity(ctx, pc.c.EntityID)
+		pc.conn, _ = p.Registry.Get(pc.c.Connector)
 	}
-	handler, handles := conn.(connector.WebhookHandler)
-	if !ok || !handles || ev.Hint {
+	cache[id] = pc
+	return pc
+}
+
+// apply runs one event's effect inside tx and says how it ended.
+func (p *Processor) apply(ctx context.Context, tx *store.Tx, ev store.WebhookEvent, cache map[string]procConn, after *[]func()) (string, string, error) {
+	pc := p.lookup(ctx, ev.ConnectionID, cache)
+	if pc.err != nil {
+		return "", "", pc.err
+	}
+	if ev.Hint || pc.conn == nil {
 		// Nothing to apply (a hint asks for a poll; the sync engine owns that).
-		p.finish(ctx, ev, store.EventProcessed, "")
-		return
+		return store.EventProcessed, "", nil
 	}
-	entity, err := p.DB.GetEntity(ctx, c.EntityID)
-	if err != nil {
-		p.fail(ctx, ev, err)
-		return
-	}
-	if ev.Mode != "" && concord.Mode(ev.Mode) != entity.Mode {
+	if ev.Mode != "" && concord.Mode(ev.Mode) != pc.entity.Mode {
 		// A live event on a sandbox entity (or the reverse) is evidence, not data to apply.
-		p.finish(ctx, ev, store.EventFailed, "mode_mismatch: a "+ev.Mode+" event on a "+string(entity.Mode)+" entity; not applied")
-		return
+		return store.EventFailed, "mode_mismatch: a " + ev.Mode + " event on a " + string(pc.entity.Mode) + " entity; not applied", nil
 	}
 	we := connector.WebhookEvent{ProviderEventID: ev.ProviderEventID, Type: ev.EventType, Mode: concord.Mode(ev.Mode), Payload: ev.Body}
 	if ev.OccurredAt != nil {
 		we.OccurredAt = *ev.OccurredAt
 	}
-	err = p.DB.InTx(ctx, func(tx *store.Tx) error {
-		if err := handler.HandleWebhook(ctx, tx.ObjectsFor(ev.ConnectionID), ev.ConnectionID, we); err != nil {
-			return err
-		}
-		return tx.FinishWebhookEvent(ctx, ev.ID, store.EventProcessed, "")
-	})
-	if err != nil {
-		p.fail(ctx, ev, err)
-	}
-}
-
-// processRecords hands a delivery's records to the sync engine. A delivery saying the
-// credential is gone (Shopify's app/uninstalled) is health evidence, not data.
-func (p *Processor) processRecords(ctx context.Context, ev store.WebhookEvent, wr connector.WebhookRecords) {
-	we := connector.WebhookEvent{ProviderEventID: ev.ProviderEventID, Type: ev.EventType, Mode: concord.Mode(ev.Mode), Payload: ev.Body}
-	if ev.OccurredAt != nil {
-		we.OccurredAt = *ev.OccurredAt
-	}
-	recs, err := wr.RecordsFromWebhook(we)
-	if err != nil {
-		class := connector.ClassOf(err)
-		if (class == concord.ClassRevoked || class == concord.ClassAuthExpired) && p.Evidence != nil {
-			if eerr := p.Evidence(ctx, ev.ConnectionID, concord.StateExpired, string(class), err.Error()); eerr != nil {
-				p.fail(ctx, ev, eerr)
-				return
+	if wr, ok := pc.conn.(connector.WebhookRecords); ok && p.ApplyRecords != nil {
+		recs, err := wr.RecordsFromWebhook(we)
+		if err != nil {
+			class := connector.ClassOf(err)
+			if (class == concord.ClassRevoked || class == concord.ClassAuthExpired) && p.Evidence != nil {
+				// Shopify's app/uninstalled: the credential is gone. Health evidence, recorded
+				// after this transaction commits (it writes through the service).
+				id, reason, detail := ev.ConnectionID, string(class), err.Error()
+				*after = append(*after, func() {
+					if err := p.Evidence(ctx, id, concord.StateExpired, reason, detail); err != nil {
+						p.Log.Warn("health evidence not recorded", "connection_id", id, "err", err)
+					}
+				})
+				return store.EventProcessed, err.Error(), nil
 			}
-			p.finish(ctx, ev, store.EventProcessed, err.Error())
-			return
+			return store.EventFailed, "cannot read the delivery: " + err.Error(), nil
 		}
-		p.finish(ctx, ev, store.EventFailed, "cannot read the delivery: "+err.Error())
-		return
+		return store.EventProcessed, "", p.ApplyRecords(ctx, tx, ev.ConnectionID, recs)
 	}
-	err = p.DB.InTx(ctx, func(tx *store.Tx) error {
-		if err := p.ApplyRecords(ctx, tx, ev.ConnectionID, recs); err != nil {
-			return err
-		}
-		return tx.FinishWebhookEvent(ctx, ev.ID, store.EventProcessed, "")
-	})
-	if err != nil {
-		p.fail(ctx, ev, err)
+	if h, ok := pc.conn.(connector.WebhookHandler); ok {
+		return store.EventProcessed, "", h.HandleWebhook(ctx, tx.ObjectsFor(ev.ConnectionID), ev.ConnectionID, we)
 	}
+	return store.EventProcessed, "", nil
 }
 
 // fail marks a bad event failed at once and gives a transient failure more tries.

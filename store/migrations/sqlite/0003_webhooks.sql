@@ -23,7 +23,8 @@ CREATE TABLE webhook_events (
     error             TEXT NOT NULL DEFAULT '',
     UNIQUE (connection_id, provider_event_id)
 );
-CREATE INDEX webhook_events_connection ON webhook_events (connection_id, received_at);
+-- Ids sort by creation time, so (connection_id, id) serves both paging and time windows.
+CREATE INDEX webhook_events_connection ON webhook_events (connection_id, id);
 CREATE INDEX webhook_events_pending ON webhook_events (status, received_at);
 
 -- Refused deliveries, counted per connection, minute and reason (never one row per request,
