@@ -104,8 +104,21 @@ func (s *Service) session(c concord.Connection, entity concord.Entity, creds map
 	}, nil
 }
 
-// checkConfig validates config fields against the connector's descriptor.
+// checkConfig validates config fields against the connector's descriptor, then lets the
+// connector check their values.
 func (s *Service) checkConfig(d connector.Descriptor, entity concord.Entity, cfg map[string]string) error {
+	if err := s.checkConfigFields(d, entity, cfg); err != nil {
+		return err
+	}
+	if conn, ok := s.Registry.Get(d.Name); ok {
+		if cc, ok := conn.(connector.ConfigChecker); ok {
+			return cc.CheckConfig(cfg)
+		}
+	}
+	return nil
+}
+
+func (s *Service) checkConfigFields(d connector.Descriptor, entity concord.Entity, cfg map[string]string) error {
 	known := map[string]bool{}
 	for _, f := range d.Config {
 		known[f.Name] = true

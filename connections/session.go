@@ -5,6 +5,7 @@ import (
 
 	"github.com/concordhub/concord"
 	"github.com/concordhub/concord/connector"
+	"github.com/concordhub/concord/store"
 )
 
 // Opened is a connection ready for a connector call: its row, entity, connector and a
@@ -42,5 +43,45 @@ func (s *Service) Open(ctx context.Context, id string) (Opened, error) {
 	if err != nil {
 		return Opened{}, err
 	}
+	if err := s.refreshIfDue(ctx, c, conn, sess); err != nil {
+		return Opened{}, err
+	}
 	return Opened{Connection: c, Entity: entity, Connector: conn, Session: sess}, nil
+}
+
+// refreshIfDue renews an expiring token before the connection is used and stores the new
+// credential at once (sealed, audited): the provider spent the old refresh token when it
+// answered. A refusal marks the connection expired.
+func (s *Service) refreshIfDue(ctx context.Context, c concord.Connection, conn connector.Connector, sess *connector.Session) error {
+	r, ok := conn.(connector.TokenRefresher)
+	if !ok || c.State == concord.StateDisconnected {
+		return nil
+	}
+	next, refreshed, err := r.RefreshIfDue(connector.WithOperation(ctx, "token.refresh"), sess)
+	if err != nil {
+		if class := connector.ClassOf(err); class == concord.ClassAuthExpired || class == concord.ClassRevoked {
+			_ = s.NoteEvidence(ctx, c.ID, concord.StateExpired, string(class), "token refresh refused: "+concord.ErrorMessage(asSafe(err)))
+		}
+		return asSafe(err)
+	}
+	if !refreshed {
+		return nil
+	}
+	sealed, err := s.seal(c.ID, next)
+	if err != nil {
+		return err
+	}
+	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.PutCredentials(ctx, c.ID, sealed); err != nil {
+			return err
+		}
+		return auditTx(ctx, tx, System, "connection.token_refresh", "connection:"+c.ID, c.EntityID, "ok", nil, nil, "expiring token renewed")
+	})
+	if err != nil {
+		return err
+	}
+	sess.Credentials = next
+	s.changed(c.ID)
+	s.logAction(ctx, c.ID, "token_refresh", concord.OutcomeOK, "", "expiring token renewed ahead of expiry")
+	return nil
 }

@@ -154,3 +154,23 @@ func (r *Registry) All() []Connector {
 	}
 	return out
 }
+
+// ConfigChecker validates config fields beyond "required and known" (a Shopify shop must be
+// a myshopify.com domain); the hub calls it before storing a connection's config.
+type ConfigChecker interface {
+	CheckConfig(cfg map[string]string) error
+}
+
+// TokenRefresher renews an expiring credential ahead of its expiry. When refreshed is true
+// the hub stores newCreds (the whole credential map) before anything else uses the
+// connection: the provider may already have spent the old refresh token.
+type TokenRefresher interface {
+	RefreshIfDue(ctx context.Context, s *Session) (newCreds map[string]string, refreshed bool, err error)
+}
+
+func init() {
+	extraCapabilities = append(extraCapabilities,
+		func(c Connector) (string, bool) { _, ok := c.(ConfigChecker); return "config_check", ok },
+		func(c Connector) (string, bool) { _, ok := c.(TokenRefresher); return "token_refresh", ok },
+	)
+}
