@@ -57,6 +57,12 @@ type WebhookPanel interface {
 	WebhookSubscription(ctx context.Context, s *Session, url string) (Subscription, error)
 }
 
+// WebhookRegistrar creates the subscriptions the hub needs that the service lacks (safe to
+// repeat); it returns what it created.
+type WebhookRegistrar interface {
+	RegisterWebhooks(ctx context.Context, s *Session, url string) ([]string, error)
+}
+
 // WebhookTester makes the service (or its emulator) send a signed test event to the hub;
 // it returns what to look for in the received events.
 type WebhookTester interface {
@@ -88,6 +94,7 @@ func init() {
 		func(c Connector) (string, bool) { _, ok := c.(WebhookHandler); return "webhook_process", ok },
 		func(c Connector) (string, bool) { _, ok := c.(WebhookPanel); return "webhook_panel", ok },
 		func(c Connector) (string, bool) { _, ok := c.(WebhookTester); return "webhook_test", ok },
+		func(c Connector) (string, bool) { _, ok := c.(WebhookRegistrar); return "webhook_register", ok },
 		func(c Connector) (string, bool) { _, ok := c.(EventRecoverer); return "event_recovery", ok },
 	)
 }

@@ -62,6 +62,8 @@ func (s *Server) routes() []route {
 			Response: "WebhookEvent", List: true, Status: 200, Query: []string{"limit", "cursor"}, Handler: (*Server).webhookEvents},
 		{Method: "POST", Path: "/v1/connections/{id}/webhooks/test", Role: RoleOperator, Summary: "Make the service send a signed test event and show its receipt", Tag: "webhooks",
 			Response: "WebhookTest", Status: 200, Handler: (*Server).testWebhook},
+		{Method: "POST", Path: "/v1/connections/{id}/webhooks/register", Role: RoleAdmin, Summary: "Create the webhook subscriptions the hub needs on the service", Tag: "webhooks",
+			Response: "WebhookRegistered", Status: 200, Handler: (*Server).registerWebhooks},
 		{Method: "POST", Path: "/v1/connections/{id}/webhooks/recover", Role: RoleOperator, Summary: "Take in events the service kept that no webhook delivered", Tag: "webhooks",
 			Response: "WebhookRecovery", Status: 200, Handler: (*Server).recoverWebhooks},
 		{Method: "POST", Path: "/v1/connections/{id}/webhook-events/{event_id}/replay", Role: RoleOperator, Summary: "Process one stored event again (idempotent)", Tag: "webhooks",

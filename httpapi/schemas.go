@@ -111,6 +111,7 @@ func schemas() map[string]any {
 		"WebhookTest": obj([]string{"sent", "received", "expected", "message"}, map[string]any{
 			"sent": boolean, "received": boolean, "message": str, "event": ref("WebhookEvent"),
 			"expected": obj(nil, map[string]any{"event_types": strList, "object_id": str, "note": str})}),
+		"WebhookRegistered": obj([]string{"created"}, map[string]any{"created": strList}),
 		"WebhookRecovery": obj([]string{"since", "listed", "recovered", "gap"}, map[string]any{
 			"since": when, "listed": integer, "recovered": integer, "gap": integer, "oldest_gap_at": nwhen}),
 		"ExternalObject": obj([]string{"connection_id", "kind", "external_id", "status", "version"}, map[string]any{

@@ -86,3 +86,16 @@ func (s *Server) listObjects(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, newList(objs, ""))
 	return nil
 }
+
+func (s *Server) registerWebhooks(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.visibleConnection(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	created, err := s.Webhooks.Register(r.Context(), c.ID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"created": created})
+	return nil
+}

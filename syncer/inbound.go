@@ -48,6 +48,18 @@ func (e *Engine) applyOne(ctx context.Context, tx *store.Tx, c conn, r connector
 	if r.Fields == nil {
 		r.Fields = map[string]string{}
 	}
+	// A partial report (a webhook body lacks some fields the API gives) leaves the fields it
+	// does not mention as they were: absent means unknown, never a change or a drift.
+	if old, err := tx.GetSyncRecord(ctx, c.c.ID, r.Kind, r.ExternalID); err == nil {
+		for k, v := range old.Fields {
+			if _, ok := r.Fields[k]; !ok {
+				r.Fields[k] = v
+			}
+		}
+		if r.ParentID == "" {
+			r.ParentID = old.ParentID
+		}
+	}
 	compared := c.policies.Fields(r.Kind)
 	prev, stale, err := tx.UpsertSyncRecord(ctx, c.c.ID, r, fingerprint(r.Fields, compared))
 	if err != nil {

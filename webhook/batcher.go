@@ -3,6 +3,7 @@ package webhook
 import (
 	"context"
 	"errors"
+	"sort"
 	"sync"
 
 	"github.com/concordhub/concord/store"
@@ -86,6 +87,16 @@ func (b *batcher) loop() {
 }
 
 func (b *batcher) commit(batch []*pending) {
+	// Rows are written in key order so concurrent writers (PostgreSQL runs several) take
+	// their row locks in the same order: two batches holding the same redelivered events
+	// wait for each other instead of deadlocking.
+	sort.Slice(batch, func(i, j int) bool {
+		a, c := batch[i].ev, batch[j].ev
+		if a.ConnectionID != c.ConnectionID {
+			return a.ConnectionID < c.ConnectionID
+		}
+		return a.ProviderEventID < c.ProviderEventID
+	})
 	evs := make([]*store.WebhookEvent, len(batch))
 	for i, p := range batch {
 		evs[i] = p.ev

@@ -199,3 +199,26 @@ func (p *Panel) Replay(ctx context.Context, connectionID, eventID string) (store
 	}
 	return p.DB.GetWebhookEvent(ctx, eventID)
 }
+
+// Register creates the subscriptions the hub needs on the service, where the connector can.
+func (p *Panel) Register(ctx context.Context, id string) ([]string, error) {
+	o, err := p.Svc.Open(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	reg, ok := o.Connector.(connector.WebhookRegistrar)
+	if !ok {
+		return nil, concord.Errorf(concord.EUNPROCESSABLE, "%s subscriptions cannot be created through its API; register the URL on the service", o.Connection.Connector)
+	}
+	if o.Connection.State == concord.StateDisconnected {
+		return nil, concord.Errorf(concord.ECONFLICT, "connection %s is disconnected", id)
+	}
+	created, err := reg.RegisterWebhooks(connector.WithOperation(ctx, "webhooks.register"), o.Session, strings.TrimRight(p.Svc.PublicURL, "/")+"/hooks/"+id)
+	if err != nil {
+		return nil, safe(err)
+	}
+	if created == nil {
+		created = []string{}
+	}
+	return created, nil
+}

@@ -109,6 +109,11 @@ func openApp(ctx context.Context, cfg config, stderr io.Writer) (*app, error) {
 // requests, let running jobs finish (bounded), close the database.
 func (a *app) run(ctx context.Context) error {
 	if err := a.queue.Start(ctx); err != nil {
+		if ctx.Err() != nil { // stopped while starting: a clean shutdown, not a failure
+			a.intake.Close()
+			a.close()
+			return nil
+		}
 		return fmt.Errorf("start job queue: %w", err)
 	}
 	procCtx, stopProc := context.WithCancel(context.WithoutCancel(ctx))
