@@ -87,7 +87,8 @@ func (e *Engine) applyOne(ctx context.Context, tx *store.Tx, c conn, r connector
 	}
 	switch r.Kind {
 	case connector.KindVariant, connector.KindLocation:
-		if !found {
+		if !found || m.State == store.MappingUnmapped {
+			// New, or still waiting in the inbox: look again (the ERP may have the SKU now).
 			return e.suggest(ctx, tx, c, r, t)
 		}
 		if m.State != store.MappingActive {

@@ -22,6 +22,12 @@ Usage:
   concord emulate <connector>|all [--addr host:port]
                                            run sandbox emulators standalone
   concord connections list|test ...        operator CLI (talks to a server: --server, --token)
+  concord sync run --connection ID [--resource KIND] [--direction inbound|outbound] [--full]
+                                           run a sync with live progress (Ctrl-C stops it safely)
+  concord sync status --entity ID          the Sync Dashboard in the terminal
+  concord drift list --connection ID       open drifts, both values side by side
+  concord drift resolve ID --action push|pull|accept [--yes]
+                                           preview, then resolve one drift
   concord audit verify [--db URL]          check the audit hash chain
   concord vault rotate-key [--db URL] [--new-key-file F]
                                            reseal every credential under a new master key
@@ -55,6 +61,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runEmulate(ctx, args[1:], stdout, stderr)
 	case "connections":
 		err = runConnections(ctx, args[1:], stdout, stderr)
+	case "sync":
+		err = runSync(ctx, args[1:], stdout, stderr)
+	case "drift":
+		err = runDrift(ctx, args[1:], stdout, stderr)
 	case "audit":
 		err = runAudit(ctx, args[1:], stdout, stderr)
 	case "vault":
