@@ -122,7 +122,8 @@ func seedStripeHook(ctx context.Context, a *app, base, secret string) (string, e
 	if err != nil {
 		return "", fmt.Errorf("create entity: %w", err)
 	}
-	creds, err := emulatorCredentials(ctx, base)
+	stripeConn, _ := a.svc.Registry.Get("stripe")
+	creds, _, err := emulatorCredentials(ctx, base, stripeConn.Describe())
 	if err != nil {
 		return "", fmt.Errorf("emulator credentials: %w", err)
 	}

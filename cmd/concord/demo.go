@@ -13,6 +13,7 @@ import (
 
 	"github.com/concordhub/concord"
 	"github.com/concordhub/concord/connections"
+	"github.com/concordhub/concord/connector"
 	emulators "github.com/concordhub/concord/emulator/all"
 	"github.com/concordhub/concord/store"
 )
@@ -103,11 +104,15 @@ func seedDemo(ctx context.Context, a *app, emus []*runningEmulator) (concord.Ent
 	}
 	conns := map[string]string{}
 	for _, e := range emus {
-		creds, err := emulatorCredentials(ctx, e.URL)
+		conn, ok := a.svc.Registry.Get(e.Connector)
+		if !ok {
+			continue
+		}
+		creds, cfg, err := emulatorCredentials(ctx, e.URL, conn.Describe())
 		if err != nil {
 			return entity, nil, err
 		}
-		cfg := map[string]string{"api_base": e.URL}
+		cfg["api_base"] = e.URL
 		var id string
 		for _, c := range existing {
 			if c.Connector == e.Connector {
@@ -132,25 +137,31 @@ func seedDemo(ctx context.Context, a *app, emus []*runningEmulator) (concord.Ent
 	return entity, conns, nil
 }
 
-// emulatorCredentials reads the credential fields the catalog names from the emulator.
-func emulatorCredentials(ctx context.Context, base string) (map[string]string, error) {
+// emulatorCredentials reads from the emulator the credential and config fields the
+// connector's catalog entry names (the control API keys them by those names).
+func emulatorCredentials(ctx context.Context, base string, d connector.Descriptor) (creds, cfg map[string]string, err error) {
 	req, _ := http.NewRequestWithContext(ctx, "GET", base+"/_emulator/credentials", nil)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer resp.Body.Close()
 	var all map[string]any
 	if err := json.NewDecoder(resp.Body).Decode(&all); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	out := map[string]string{}
-	for _, f := range []string{"secret_key", "publishable_key", "webhook_secret"} {
-		if v, ok := all[f].(string); ok && v != "" {
-			out[f] = v
+	creds, cfg = map[string]string{}, map[string]string{}
+	for _, f := range d.Credentials {
+		if v, ok := all[f.Name].(string); ok && v != "" {
+			creds[f.Name] = v
 		}
 	}
-	return out, nil
+	for _, f := range d.Config {
+		if v, ok := all[f.Name].(string); ok && v != "" {
+			cfg[f.Name] = v
+		}
+	}
+	return creds, cfg, nil
 }
 
 // demoTraffic makes a small payment now and then through the durable write path; one in
