@@ -130,6 +130,8 @@ func schemas() map[string]any {
 				"state":           map[string]any{"type": "string", "enum": []string{"on_time", "delayed", "failing", "idle"}},
 				"last_success_at": nwhen, "windows": map[string]any{"type": "object", "additionalProperties": obj(nil, map[string]any{"moved": integer, "failed": integer})},
 				"backlog": integer, "lag_seconds": map[string]any{"type": "number"}, "last_error": str, "running": syncRun}))}),
+		"SyncSetting": obj([]string{"kind", "inbound", "outbound", "interval_seconds"}, map[string]any{"kind": str, "inbound": boolean,
+			"outbound": boolean, "interval_seconds": integer}),
 		"FieldPolicy": obj([]string{"kind", "field", "policy"}, map[string]any{"kind": str, "field": str,
 			"policy": map[string]any{"type": "string", "enum": []string{"erp_wins", "service_wins", "manual"}}, "auto_resolve": boolean}),
 		"Mapping": mapping,

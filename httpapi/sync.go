@@ -274,3 +274,32 @@ func (s *Server) putPolicy(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, in)
 	return nil
 }
+
+func (s *Server) syncSettings(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.visibleConnection(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	all, err := s.Sync.Settings(r.Context(), c.ID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newList(all, ""))
+	return nil
+}
+
+func (s *Server) putSyncSetting(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.visibleConnection(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	var in store.SyncSetting
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	if err := s.Sync.PutSetting(r.Context(), principalFrom(r.Context()).Actor(), c.ID, in); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, in)
+	return nil
+}

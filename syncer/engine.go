@@ -3,6 +3,7 @@ package syncer
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"github.com/concordhub/concord"
 	"github.com/concordhub/concord/connections"
@@ -16,6 +17,9 @@ type Engine struct {
 	Svc  *connections.Service
 	Jobs *jobs.Queue
 	Log  *slog.Logger
+	// DefaultInterval is the backup-poll interval when Sync Settings do not say (15 minutes
+	// when zero).
+	DefaultInterval time.Duration
 }
 
 func (e *Engine) log() *slog.Logger {

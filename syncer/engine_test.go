@@ -288,3 +288,35 @@ func TestReimportGuard(t *testing.T) {
 		}
 	})
 }
+
+func TestSyncSettings(t *testing.T) {
+	t.Parallel()
+	each(t, func(t *testing.T, b *bundle) {
+		ctx := context.Background()
+		b.seed()
+		b.sync(true)
+		b.approveAll("variant")
+		all, err := b.e.Settings(ctx, b.connID)
+		if err != nil || len(all) != 5 || !all[0].Inbound || all[0].IntervalSeconds != 3600 {
+			t.Fatalf("defaults %+v %v", all, err)
+		}
+		if err := b.e.PutSetting(ctx, "op", b.connID, store.SyncSetting{Kind: "variant", Inbound: true, Outbound: false, IntervalSeconds: 600}); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.e.PutSetting(ctx, "op", b.connID, store.SyncSetting{Kind: "variant", IntervalSeconds: 5}); err == nil {
+			t.Fatal("a 5 s interval was accepted")
+		}
+		q, err := b.e.PutRecord(ctx, "t", &store.ERPRecord{EntityID: b.entity.ID, Kind: "variant", ID: "var-tee-s", Fields: map[string]string{"price": "30.00"}, Source: "erp"})
+		if err != nil || len(q) != 1 || q[0].Queued || !strings.Contains(q[0].Reason, "Sync Settings") {
+			t.Fatalf("outbound off: %+v %v", q, err)
+		}
+		// The schedule starts only the kinds that are due: everything ran just now.
+		w := &ScheduleWorker{Engine: b.e}
+		before, _ := b.db.ListSyncRuns(ctx, b.connID, b.db.Now().Add(-1e12), 500)
+		w.startDue(ctx, b.connID)
+		after, _ := b.db.ListSyncRuns(ctx, b.connID, b.db.Now().Add(-1e12), 500)
+		if len(after) != len(before) {
+			t.Fatalf("the schedule started %d runs that were not due", len(after)-len(before))
+		}
+	})
+}

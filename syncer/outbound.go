@@ -82,6 +82,12 @@ func (e *Engine) queueFor(ctx context.Context, tx *store.Tx, c concord.Connectio
 	}
 	fields := exp.ExportFields()[r.Kind]
 	var out []QueuedChange
+	if !e.setting(ctx, c.ID, r.Kind).Outbound {
+		for f := range changed {
+			out = append(out, QueuedChange{ConnectionID: c.ID, Field: f, Reason: "outbound sync of " + r.Kind + " is off in Sync Settings"})
+		}
+		return out, nil
+	}
 	maps, err := tx.MappingsByERP(ctx, c.ID, r.Kind, r.ID)
 	if err != nil {
 		return nil, err

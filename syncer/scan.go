@@ -85,12 +85,11 @@ func (ScheduleArgs) Kind() string { return "sync_schedule" }
 // ScheduleWorker works ScheduleArgs.
 type ScheduleWorker struct {
 	river.WorkerDefaults[ScheduleArgs]
-	Engine   *Engine
-	Interval time.Duration
+	Engine *Engine
 }
 
-// Work starts an incremental inbound run for each connected importer whose last run is
-// older than the interval (polling as the backup of webhooks), and a flush where changes wait.
+// Work starts the incremental inbound runs that Sync Settings say are due (polling as the
+// backup of webhooks), and a flush where changes wait.
 func (w *ScheduleWorker) Work(ctx context.Context, _ *river.Job[ScheduleArgs]) error {
 	e := w.Engine
 	conns, _, err := e.DB.ListConnections(ctx, store.ConnectionFilter{}, store.Page{Limit: 500})
@@ -106,12 +105,7 @@ func (w *ScheduleWorker) Work(ctx context.Context, _ *river.Job[ScheduleArgs]) e
 			continue
 		}
 		if _, ok := conn.(interface{ SyncKinds() []string }); ok {
-			runs, err := e.DB.ListSyncRuns(ctx, c.ID, time.Now().Add(-w.Interval), 1)
-			if err == nil && len(runs) == 0 {
-				if _, err := e.StartRuns(ctx, "system", c.ID, "", Inbound, false); err != nil {
-					e.log().Warn("scheduled sync not started", "connection_id", c.ID, "err", err)
-				}
-			}
+			w.startDue(ctx, c.ID)
 		}
 		if st, err := e.DB.OutboxStats(ctx, c.ID, time.Now()); err == nil && st.Pending > 0 {
 			_ = e.DB.InTx(ctx, func(tx *store.Tx) error { return e.queueFlush(ctx, tx, c.ID, "") })
@@ -120,12 +114,45 @@ func (w *ScheduleWorker) Work(ctx context.Context, _ *river.Job[ScheduleArgs]) e
 	return nil
 }
 
+// startDue starts an incremental inbound run of every kind whose Sync Settings interval has
+// passed since its last run.
+func (w *ScheduleWorker) startDue(ctx context.Context, connectionID string) {
+	e := w.Engine
+	settings, err := e.Settings(ctx, connectionID)
+	if err != nil {
+		return
+	}
+	runs, err := e.DB.ListSyncRuns(ctx, connectionID, time.Now().Add(-7*24*time.Hour), 500)
+	if err != nil {
+		return
+	}
+	last := map[string]time.Time{}
+	for _, r := range runs {
+		if r.Direction == Inbound && r.StartedAt.After(last[r.Kind]) {
+			last[r.Kind] = r.StartedAt
+		}
+	}
+	for _, s := range settings {
+		interval := time.Duration(s.IntervalSeconds) * time.Second
+		if !s.Inbound || time.Since(last[s.Kind]) < interval {
+			continue
+		}
+		if _, err := e.StartRuns(ctx, "system", connectionID, s.Kind, Inbound, false); err != nil {
+			e.log().Warn("scheduled sync not started", "connection_id", connectionID, "kind", s.Kind, "err", err)
+		}
+	}
+}
+
 // Workers registers the engine's jobs and returns its periodic ones.
+// interval is the backup-poll interval of kinds whose Sync Settings do not set one.
 func (e *Engine) Workers(ws *river.Workers, interval time.Duration) []*river.PeriodicJob {
+	if interval > 0 {
+		e.DefaultInterval = interval
+	}
 	river.AddWorker(ws, &RunWorker{Engine: e})
 	river.AddWorker(ws, &FlushWorker{Engine: e})
 	river.AddWorker(ws, &ScanWorker{Engine: e})
-	river.AddWorker(ws, &ScheduleWorker{Engine: e, Interval: interval})
+	river.AddWorker(ws, &ScheduleWorker{Engine: e})
 	return []*river.PeriodicJob{
 		river.NewPeriodicJob(river.PeriodicInterval(time.Minute),
 			func() (river.JobArgs, *river.InsertOpts) { return ScheduleArgs{}, nil }, nil),
