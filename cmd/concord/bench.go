@@ -26,6 +26,12 @@ const benchActor connections.Actor = "bench"
 
 // runBench runs one benchmark of BENCHMARKS.md in this process, against loopback only.
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case "import", "drift-scan", "outbound":
+			return runSyncBench(ctx, args[0], args[1:], stdout, stderr)
+		}
+	}
 	if len(args) == 0 || args[0] != "webhook-intake" {
 		return usageError("usage: concord bench webhook-intake [--db URL] [--duration 5s] [--senders 32] [--runs 3] [--cpuprofile F]")
 	}
