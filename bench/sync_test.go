@@ -41,3 +41,14 @@ func BenchmarkDriftScanSmoke(b *testing.B) {
 		b.Log("\n" + out.String())
 	}
 }
+
+func BenchmarkOutboundSmoke(b *testing.B) {
+	for b.Loop() {
+		cfg, out := smokeConfig(b)
+		cfg.Changes, cfg.SKUs = 300, 100
+		if err := Outbound(context.Background(), cfg); err != nil {
+			b.Fatal(err)
+		}
+		b.Log("\n" + out.String())
+	}
+}
