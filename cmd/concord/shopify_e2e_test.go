@@ -184,12 +184,39 @@ func TestShopifyEndToEnd(t *testing.T) {
 			return len(dash.Flows) == 1 && dash.Flows[0].Backlog == 0 && dash.Flows[0].Windows["1h"].Moved >= 1
 		})
 		_ = sent
+		// The shop echoes our own change back by webhook; let that arrive first (Shopify's
+		// updated_at has whole seconds, so two changes in one second cannot be ordered).
+		eventually(t, "the echo of the push", func() bool {
+			var evs struct {
+				Data []struct {
+					EventType string `json:"event_type"`
+					Status    string `json:"status"`
+				} `json:"data"`
+			}
+			h.do("GET", "/v1/connections/"+c.ID+"/webhook-events?limit=50", h.token, nil, &evs)
+			for _, e := range evs.Data {
+				if e.EventType == "inventory_levels/update" && e.Status == "processed" {
+					return true
+				}
+			}
+			return false
+		})
+		time.Sleep(1100 * time.Millisecond)
 		// Stock changed on the shop: the webhook brings it in as a drift.
 		emuPost(t, srv.URL+"/_emulator/records/inventory_levels", map[string]any{"inventory_item_id": gidNum(parts[0]), "location_id": gidNum(parts[1]), "available": 5})
 		var drifts struct{ Data []driftJSON }
-		eventually(t, "stock drift from the webhook", func() bool {
+		waitFor(t, "stock drift from the webhook", func() bool {
 			h.do("GET", "/v1/connections/"+c.ID+"/drift?state=open", h.token, nil, &drifts)
 			return len(drifts.Data) == 1
+		}, func() {
+			var evs struct{ Data []json.RawMessage }
+			h.do("GET", "/v1/connections/"+c.ID+"/webhook-events?limit=20", h.token, nil, &evs)
+			for _, e := range evs.Data {
+				t.Logf("event %s", e)
+			}
+			var all struct{ Data []json.RawMessage }
+			h.do("GET", "/v1/connections/"+c.ID+"/drift", h.token, nil, &all)
+			t.Logf("drifts %s", all.Data)
 		})
 		d := drifts.Data[0]
 		if d.Kind != "stock" || d.ERPValue != "77" || d.ExternalValue != "5" || d.Cause != "stock changed externally" {
@@ -287,3 +314,17 @@ func jsonString(v any) string {
 }
 
 func jsonNum(f float64) string { b, _ := json.Marshal(f); return string(b) }
+
+// waitFor is eventually with a report of the evidence when it times out.
+func waitFor(t *testing.T, what string, cond func() bool, report func()) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		if cond() {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	report()
+	t.Fatalf("timed out waiting for %s", what)
+}
