@@ -34,6 +34,8 @@ type conn struct {
 	c        concord.Connection
 	entity   concord.Entity
 	policies Policies
+	// delivered marks records announced by webhook (possibly stale) rather than read.
+	delivered bool
 }
 
 func (e *Engine) loadConn(ctx context.Context, id string) (conn, error) {

@@ -4,7 +4,9 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/concordhub/concord/connector"
 	"github.com/concordhub/concord/store"
 )
 
@@ -317,6 +319,41 @@ func TestSyncSettings(t *testing.T) {
 		after, _ := b.db.ListSyncRuns(ctx, b.connID, b.db.Now().Add(-1e12), 500)
 		if len(after) != len(before) {
 			t.Fatalf("the schedule started %d runs that were not due", len(after)-len(before))
+		}
+	})
+}
+
+// TestDeliveredOutOfOrder: a webhook report that is not newer than the stored one never
+// overwrites it; a poll (the service's current state) always may.
+func TestDeliveredOutOfOrder(t *testing.T) {
+	t.Parallel()
+	each(t, func(t *testing.T, b *bundle) {
+		ctx := context.Background()
+		b.seed()
+		b.sync(true)
+		b.approveAll("variant")
+		b.approveAll("location")
+		b.sync(true)
+		cur := b.m.recs["stock"]["V1|L1"]
+		old := cur
+		old.Fields = map[string]string{"variant_id": "V1", "location_id": "L1", "available": "99"}
+		old.UpdatedAt = cur.UpdatedAt.Add(-time.Minute)
+		same := old
+		same.UpdatedAt = cur.UpdatedAt
+		for _, r := range []connector.SyncRecord{old, same} {
+			if err := b.db.InTx(ctx, func(tx *store.Tx) error {
+				_, err := b.e.ApplyDelivered(ctx, tx, b.connID, []connector.SyncRecord{r})
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := len(b.openDrifts()); n != 0 {
+			t.Fatalf("a stale delivery opened %d drifts", n)
+		}
+		snap, _ := b.db.GetSyncRecord(ctx, b.connID, "stock", "V1|L1")
+		if snap.Fields["available"] != cur.Fields["available"] {
+			t.Fatalf("a stale delivery overwrote the snapshot: %v", snap.Fields)
 		}
 	})
 }

@@ -10,13 +10,27 @@ import (
 	"github.com/concordhub/concord/store"
 )
 
-// ApplyInbound runs records of one connection through the inbound pipeline inside tx (the
-// transaction that also advances the checkpoint or marks the webhook processed).
+// ApplyInbound runs records read from the service's API (its current state) of one
+// connection through the inbound pipeline inside tx (the transaction that also advances the
+// checkpoint).
 func (e *Engine) ApplyInbound(ctx context.Context, tx *store.Tx, connectionID string, recs []connector.SyncRecord) (Tally, error) {
+	return e.apply(ctx, tx, connectionID, recs, false)
+}
+
+// ApplyDelivered runs records announced by webhook deliveries through the same pipeline, in
+// the transaction that marks the delivery processed. A delivery may be older than what is
+// stored: one that is not strictly newer and disagrees is left for the next poll, which
+// reads the service's current state, so an older event never overwrites newer state.
+func (e *Engine) ApplyDelivered(ctx context.Context, tx *store.Tx, connectionID string, recs []connector.SyncRecord) (Tally, error) {
+	return e.apply(ctx, tx, connectionID, recs, true)
+}
+
+func (e *Engine) apply(ctx context.Context, tx *store.Tx, connectionID string, recs []connector.SyncRecord, delivered bool) (Tally, error) {
 	c, err := e.loadConn(ctx, connectionID)
 	if err != nil {
 		return Tally{}, err
 	}
+	c.delivered = delivered
 	var t Tally
 	for _, r := range recs {
 		if err := e.applyOne(ctx, tx, c, r, &t); err != nil {
@@ -51,6 +65,10 @@ func (e *Engine) applyOne(ctx context.Context, tx *store.Tx, c conn, r connector
 	// A partial report (a webhook body lacks some fields the API gives) leaves the fields it
 	// does not mention as they were: absent means unknown, never a change or a drift.
 	if old, err := tx.GetSyncRecord(ctx, c.c.ID, r.Kind, r.ExternalID); err == nil {
+		if c.delivered && !r.UpdatedAt.After(old.UpdatedAt) && !sameFields(r.Fields, old.Fields) {
+			t.Unchanged++ // not provably newer than what is stored: the next poll decides
+			return nil
+		}
 		for k, v := range old.Fields {
 			if _, ok := r.Fields[k]; !ok {
 				r.Fields[k] = v
@@ -204,4 +222,14 @@ func maxTime[T interface{ After(T) bool }](a, b T) T {
 		return a
 	}
 	return b
+}
+
+// sameFields reports whether every field a reports equals b's.
+func sameFields(a, b map[string]string) bool {
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
 }

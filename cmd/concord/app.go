@@ -80,7 +80,7 @@ func openApp(ctx context.Context, cfg config, stderr io.Writer) (*app, error) {
 		OnCommit: a.proc.Kick, Writers: writers})
 	a.sync = &syncer.Engine{DB: a.db, Svc: a.svc, Log: a.log}
 	a.proc.ApplyRecords = func(ctx context.Context, tx *store.Tx, id string, recs []connector.SyncRecord) error {
-		_, err := a.sync.ApplyInbound(ctx, tx, id, recs)
+		_, err := a.sync.ApplyDelivered(ctx, tx, id, recs)
 		return err
 	}
 	a.proc.Evidence = a.svc.NoteEvidence
