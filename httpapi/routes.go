@@ -35,6 +35,8 @@ func (s *Server) routes() []route {
 
 		{Method: "POST", Path: "/v1/entities/{entity_id}/connections", Role: RoleAdmin, Summary: "Connect a service to an entity", Tag: "connections",
 			Request: "ConnectionCreate", Response: "Connection", Status: 201, Handler: (*Server).createConnection},
+		{Method: "POST", Path: "/v1/entities/{entity_id}/connections/oauth", Role: RoleAdmin, Summary: "Start connecting by OAuth: where to send the browser (the callback is GET /oauth/callback)", Tag: "connections",
+			Request: "OAuthStart", Response: "OAuthStarted", Status: 201, Handler: (*Server).startOAuth},
 		{Method: "GET", Path: "/v1/entities/{entity_id}/connections", Role: RoleViewer, Summary: "List an entity's connections", Tag: "connections",
 			Response: "Connection", List: true, Status: 200, Query: []string{"limit", "cursor"}, Handler: (*Server).listConnections},
 		{Method: "GET", Path: "/v1/entities/{entity_id}/integrations", Role: RoleViewer, Summary: "Integrations dashboard data", Tag: "connections",

@@ -68,6 +68,10 @@ func schemas() map[string]any {
 			"capabilities": strList, "rate_limit": map[string]any{"type": "number"}, "rate_burst": integer}),
 		"ConnectionCreate": obj([]string{"connector", "credentials"}, map[string]any{
 			"connector": str, "credentials": strMap, "config": strMap, "confirm_mode_mismatch": boolean}),
+		"OAuthStart": obj([]string{"connector", "config", "client_id", "client_secret"}, map[string]any{
+			"connector": str, "config": strMap, "client_id": str, "client_secret": str}),
+		"OAuthStarted": obj([]string{"authorize_url", "state", "expires_at"}, map[string]any{
+			"authorize_url": str, "state": str, "expires_at": when}),
 		"Connection":        connection,
 		"CredentialsRotate": obj([]string{"credentials"}, map[string]any{"credentials": strMap, "config": strMap, "confirm_account_change": boolean}),
 		"TestOutcome": obj([]string{"ok", "latency_ms", "message", "state"}, map[string]any{

@@ -97,7 +97,8 @@ func openApp(ctx context.Context, cfg config, stderr io.Writer) (*app, error) {
 	a.sync.Jobs = a.queue
 	a.api = httpapi.New(&httpapi.Server{DB: a.db, Svc: a.svc, Registry: registry, Jobs: a.queue, Webhooks: a.panel, Sync: a.sync,
 		Log: a.log, Gatherer: reg, Registerer: reg,
-		Mounts: map[string]http.Handler{"POST /hooks/{connection_id}": a.intake, "GET /hooks/{connection_id}": a.intake},
+		Mounts: map[string]http.Handler{"POST /hooks/{connection_id}": a.intake, "GET /hooks/{connection_id}": a.intake,
+			"GET /oauth/callback": httpapi.OAuthCallback(a.svc, a.log)},
 	}, httpapi.Options{AdminToken: cfg.AdminToken})
 	a.http = &http.Server{Handler: a.api, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
 		WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute,
