@@ -86,10 +86,12 @@ func (db *DB) WebhookStats(ctx context.Context, connectionID string, since time.
 	if err := rows.Err(); err != nil {
 		return st, err
 	}
+	// Through the status index: pending and failed events are few, whatever the history.
 	err = db.reader().row(ctx, `SELECT
 		COALESCE(SUM(CASE WHEN status IN ('received', 'processing') THEN 1 ELSE 0 END), 0),
 		COALESCE(SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), 0)
-		FROM webhook_events WHERE connection_id = ?`, connectionID).Scan(&st.Pending, &st.FailedEvents)
+		FROM webhook_events WHERE status IN ('received', 'processing', 'failed') AND connection_id = ?`,
+		connectionID).Scan(&st.Pending, &st.FailedEvents)
 	return st, db.mapErr(err, "webhook stats")
 }
 
