@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/riverqueue/river/riverdriver"
@@ -29,6 +31,9 @@ type DB struct {
 	d     dialect
 	log   *slog.Logger
 	now   func() time.Time
+
+	stmts     sync.Map // stmtKey -> *sql.Stmt
+	stmtCount atomic.Int64
 }
 
 // Open opens the database named by url: "sqlite://path" (or a bare path) selects SQLite,
@@ -72,6 +77,10 @@ func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) 
 
 // Close closes every pool.
 func (db *DB) Close() error {
+	db.stmts.Range(func(_, v any) bool {
+		v.(*sql.Stmt).Close()
+		return true
+	})
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
@@ -82,8 +91,9 @@ func (db *DB) Close() error {
 
 // Tx is one write transaction.
 type Tx struct {
-	tx *sql.Tx
-	db *DB
+	tx    *sql.Tx
+	db    *DB
+	stmts map[string]*sql.Stmt // prepared for this transaction; closed with it
 }
 
 // SQL is the underlying transaction, for River's InsertTx.
@@ -115,24 +125,97 @@ type runner interface {
 
 // q binds a runner to the dialect so queries are written once with "?" placeholders.
 type q struct {
-	r  runner
-	db *DB
+	pool *sql.DB // the pool statements are prepared on
+	tx   *Tx     // set inside a transaction
+	db   *DB
 }
 
 func (q q) mapErr(err error, what string) error { return q.db.mapErr(err, what) }
 
-func (q q) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return q.r.ExecContext(ctx, q.db.d.rebind(query), args...)
-}
-func (q q) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return q.r.QueryContext(ctx, q.db.d.rebind(query), args...)
-}
-func (q q) row(ctx context.Context, query string, args ...any) *sql.Row {
-	return q.r.QueryRowContext(ctx, q.db.d.rebind(query), args...)
+// stmt returns the prepared statement for query: parsing SQL is most of the cost of a
+// small statement on SQLite, so each distinct query is prepared once per pool and reused
+// (bound to the transaction when there is one). ok=false means run it unprepared (the
+// cache is full of one-off queries, or preparing failed; the plain call reports why).
+func (q q) stmt(ctx context.Context, query string) (*sql.Stmt, bool) {
+	if q.tx != nil {
+		// Inside a transaction statements are prepared on its own connection and kept for
+		// its life: SQLite has one writer connection, held by this very transaction, so
+		// preparing on the pool would wait for it forever.
+		if st, ok := q.tx.stmts[query]; ok {
+			return st, true
+		}
+		if len(q.tx.stmts) >= maxCachedStmts {
+			return nil, false
+		}
+		st, err := q.tx.tx.PrepareContext(ctx, query)
+		if err != nil {
+			return nil, false
+		}
+		if q.tx.stmts == nil {
+			q.tx.stmts = map[string]*sql.Stmt{}
+		}
+		q.tx.stmts[query] = st
+		return st, true
+	}
+	key := stmtKey{pool: q.pool, query: query}
+	if v, ok := q.db.stmts.Load(key); ok {
+		return v.(*sql.Stmt), true
+	}
+	if q.db.stmtCount.Load() >= maxCachedStmts {
+		return nil, false
+	}
+	st, err := q.pool.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, false
+	}
+	if prev, loaded := q.db.stmts.LoadOrStore(key, st); loaded {
+		st.Close()
+		st = prev.(*sql.Stmt)
+	} else {
+		q.db.stmtCount.Add(1)
+	}
+	return st, true
 }
 
-func (db *DB) reader() q { return q{r: db.read, db: db} }
-func (tx *Tx) q() q      { return q{r: tx.tx, db: tx.db} }
+// maxCachedStmts bounds the statement cache (queries with IN lists vary in length).
+const maxCachedStmts = 512
+
+type stmtKey struct {
+	pool  *sql.DB
+	query string
+}
+
+func (q q) runner() runner {
+	if q.tx != nil {
+		return q.tx.tx
+	}
+	return q.pool
+}
+
+func (q q) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	query = q.db.d.rebind(query)
+	if st, ok := q.stmt(ctx, query); ok {
+		return st.ExecContext(ctx, args...)
+	}
+	return q.runner().ExecContext(ctx, query, args...)
+}
+func (q q) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	query = q.db.d.rebind(query)
+	if st, ok := q.stmt(ctx, query); ok {
+		return st.QueryContext(ctx, args...)
+	}
+	return q.runner().QueryContext(ctx, query, args...)
+}
+func (q q) row(ctx context.Context, query string, args ...any) *sql.Row {
+	query = q.db.d.rebind(query)
+	if st, ok := q.stmt(ctx, query); ok {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return q.runner().QueryRowContext(ctx, query, args...)
+}
+
+func (db *DB) reader() q { return q{pool: db.read, db: db} }
+func (tx *Tx) q() q      { return q{pool: tx.db.write, tx: tx, db: tx.db} }
 
 // mapErr turns database errors into domain errors at the boundary.
 func (db *DB) mapErr(err error, what string) error {
