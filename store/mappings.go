@@ -151,8 +151,9 @@ func (db *DB) CountMappings(ctx context.Context, connectionID string) (map[strin
 // DriftCandidates lists active mappings whose ERP and external fingerprints differ: the
 // full drift scan is this one indexed pass, whatever the number of mappings.
 func (db *DB) DriftCandidates(ctx context.Context, connectionID string, limit int) ([]Mapping, error) {
-	rows, err := db.reader().query(ctx, `SELECT `+mappingColumns+` FROM mappings WHERE connection_id = ? AND state = ?
-		AND erp_fp <> ext_fp ORDER BY id LIMIT ?`, connectionID, MappingActive, limit)
+	// The predicate matches the partial index mappings_drift word for word.
+	rows, err := db.reader().query(ctx, `SELECT `+mappingColumns+` FROM mappings WHERE connection_id = ?
+		AND state = 'active' AND erp_fp <> ext_fp ORDER BY id LIMIT ?`, connectionID, limit)
 	if err != nil {
 		return nil, db.mapErr(err, "mappings")
 	}

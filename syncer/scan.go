@@ -31,17 +31,25 @@ func (e *Engine) Scan(ctx context.Context, connectionID string) (ScanResult, err
 		return ScanResult{}, err
 	}
 	var t Tally
-	for _, m := range cands {
+	// Reconciled 250 to a transaction: one commit per batch, not per candidate.
+	for start := 0; start < len(cands); start += 250 {
+		batch := cands[start:min(start+250, len(cands))]
 		err := e.DB.InTx(ctx, func(tx *store.Tx) error {
-			erp, err := tx.GetERPRecord(ctx, c.entity.ID, m.Kind, m.ERPID)
-			if err != nil {
-				return nil
+			for i := range batch {
+				m := batch[i]
+				erp, err := tx.GetERPRecord(ctx, c.entity.ID, m.Kind, m.ERPID)
+				if err != nil {
+					continue
+				}
+				snap, err := tx.GetSyncRecord(ctx, connectionID, m.Kind, m.ExternalID)
+				if err != nil {
+					continue
+				}
+				if err := e.reconcile(ctx, tx, c, &m, erp, snap.Fields, nil, &t); err != nil {
+					return err
+				}
 			}
-			snap, err := tx.GetSyncRecord(ctx, connectionID, m.Kind, m.ExternalID)
-			if err != nil {
-				return nil
-			}
-			return e.reconcile(ctx, tx, c, &m, erp, snap.Fields, nil, &t)
+			return nil
 		})
 		if err != nil {
 			return ScanResult{}, err

@@ -20,12 +20,10 @@ const (
 	FieldAPIBase        = "api_base"
 )
 
-// REST leaky-bucket facts of a standard plan (bucket 40, leak 2/s). GraphQL calls are paced
-// by their cost points on top of this (see pacer).
-const (
-	restRate  = 2
-	restBurst = 40
-)
+// The connector speaks GraphQL, which Shopify limits by cost points, not by request count:
+// the cost pacer (pace.go) keeps every call inside the shop's point bucket. A per-request
+// limit on top (the REST bucket's 2/s) would cap imports at two pages a second for nothing,
+// so the descriptor declares none; REST's bucket (40, leaking 2/s) applies only to REST.
 
 // The capabilities the hub finds by type assertion; listed here so a signature drift in
 // the contract breaks the build instead of silently dropping a capability.
@@ -70,8 +68,6 @@ func (*Connector) Describe() connector.Descriptor {
 		},
 		WebhookScheme: "shopify-hmac",
 		// No DefaultAPIBase: every shop has its own host, built from config.shop.
-		RateLimit: restRate,
-		RateBurst: restBurst,
 	}
 }
 

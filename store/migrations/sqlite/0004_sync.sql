@@ -59,7 +59,8 @@ CREATE TABLE mappings (
 );
 CREATE INDEX mappings_erp ON mappings (connection_id, kind, erp_id);
 CREATE INDEX mappings_state ON mappings (connection_id, state);
-CREATE INDEX mappings_drift ON mappings (connection_id, state, erp_fp, ext_fp);
+-- Only mappings whose two sides differ: a full drift scan reads what disagrees, not the table.
+CREATE INDEX mappings_drift ON mappings (connection_id, id) WHERE state = 'active' AND erp_fp <> ext_fp;
 
 -- Sync checkpoints: the high-water mark of the last finished pass and the page cursor of
 -- the pass in progress, advanced in the same transaction as the page it follows.
