@@ -1,0 +1,16 @@
+// Package triage is guided triage of one connection, in the order the operator would work
+// it by hand: confirm the entity's mode, check the connection's state, read the connector
+// log and the Sync Dashboard, read the webhooks panel, run the connector's test call, run
+// the workflow check, and name the fix.
+//
+// Every step reads evidence the rest of the hub already keeps (the connection's state and
+// reason, the connector log, sync runs, the outbox, mappings, drifts, the webhooks panel);
+// triage computes nothing of its own about health. Only the test step calls the service, and
+// it goes through connections.Service.Test, so the state it records is the same one the API
+// and the CLI show.
+//
+// When several failures show at once, one is named by precedence: a credential in the wrong
+// mode first (every other fix would move data to the wrong place), then a disconnected
+// connection, an expired authorization, broken webhooks, stale external records, drift and,
+// last, delay (which the other failures often cause).
+package triage
