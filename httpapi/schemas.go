@@ -77,6 +77,7 @@ func schemas() map[string]any {
 		"TestOutcome": obj([]string{"ok", "latency_ms", "message", "state"}, map[string]any{
 			"ok": boolean, "mode": str, "account_id": str, "latency_ms": integer, "error_class": str, "message": str,
 			"state": state, "state_reason": str}),
+		"Diagnosis": obj([]string{"connection_id", "failure_type", "summary", "steps", "checked_at"}, map[string]any{"connection_id": str, "failure_type": map[string]any{"type": "string", "enum": []string{"none", "authorization expired", "disconnected", "webhook failure", "sync delay", "sync drift", "stale external record", "mode mismatch"}}, "summary": str, "checked_at": when, "steps": arr(obj([]string{"step", "status", "finding"}, map[string]any{"step": str, "status": map[string]any{"type": "string", "enum": []string{"ok", "warn", "fail", "skipped"}}, "finding": str, "fix": str}))}),
 		"Integrations": obj([]string{"entity", "summary", "cards"}, map[string]any{
 			"entity": ref("Entity"),
 			"summary": obj([]string{"connected", "sandbox", "production", "errors"}, map[string]any{

@@ -17,6 +17,7 @@ import (
 	"github.com/concordhub/concord/jobs"
 	"github.com/concordhub/concord/store"
 	"github.com/concordhub/concord/syncer"
+	"github.com/concordhub/concord/triage"
 	"github.com/concordhub/concord/webhook"
 )
 
@@ -28,6 +29,7 @@ type Server struct {
 	Jobs     *jobs.Queue
 	Webhooks *webhook.Panel
 	Sync     *syncer.Engine
+	Triage   *triage.Triage
 	Log      *slog.Logger
 	// Gatherer serves /metrics; Registerer receives the HTTP metrics.
 	Gatherer   prometheus.Gatherer

@@ -21,6 +21,7 @@ import (
 	"github.com/concordhub/concord/jobs"
 	"github.com/concordhub/concord/store"
 	"github.com/concordhub/concord/syncer"
+	"github.com/concordhub/concord/triage"
 	"github.com/concordhub/concord/webhook"
 )
 
@@ -37,6 +38,7 @@ type app struct {
 	proc     *webhook.Processor
 	panel    *webhook.Panel
 	sync     *syncer.Engine
+	triage   *triage.Triage
 	listener net.Listener
 	http     *http.Server
 	// URL is the server's base URL once listening.
@@ -79,6 +81,7 @@ func openApp(ctx context.Context, cfg config, stderr io.Writer) (*app, error) {
 	a.intake = webhook.NewIntake(webhook.Options{DB: a.db, Opener: a.svc, Log: a.log, Registerer: reg,
 		OnCommit: a.proc.Kick, Writers: writers})
 	a.sync = &syncer.Engine{DB: a.db, Svc: a.svc, Log: a.log}
+	a.triage = &triage.Triage{DB: a.db, Svc: a.svc, Webhooks: a.panel, Sync: a.sync}
 	a.proc.ApplyRecords = func(ctx context.Context, tx *store.Tx, id string, recs []connector.SyncRecord) error {
 		_, err := a.sync.ApplyDelivered(ctx, tx, id, recs)
 		return err
@@ -99,6 +102,7 @@ func openApp(ctx context.Context, cfg config, stderr io.Writer) (*app, error) {
 		Log: a.log, Gatherer: reg, Registerer: reg,
 		Mounts: map[string]http.Handler{"POST /hooks/{connection_id}": a.intake, "GET /hooks/{connection_id}": a.intake,
 			"GET /oauth/callback": httpapi.OAuthCallback(a.svc, a.log)},
+		Triage: a.triage,
 	}, httpapi.Options{AdminToken: cfg.AdminToken})
 	a.http = &http.Server{Handler: a.api, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
 		WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute,
