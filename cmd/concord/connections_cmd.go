@@ -73,6 +73,11 @@ func runConnections(ctx context.Context, args []string, stdout, stderr io.Writer
 			return usageError("connections test: give one or more connection ids")
 		}
 		return connectionsTest(ctx, &c, fs.Args(), stdout)
+	case "diagnose":
+		if fs.NArg() == 0 {
+			return usageError("connections diagnose: give one or more connection ids")
+		}
+		return connectionsDiagnose(ctx, &c, fs.Args(), stdout)
 	}
 	return usageError(fmt.Sprintf("connections: unknown subcommand %q", args[0]))
 }

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// diagnosis is the CLI's reading of POST /v1/connections/{id}/diagnose.
+type diagnosis struct {
+	ConnectionID string    `json:"connection_id"`
+	FailureType  string    `json:"failure_type"`
+	Summary      string    `json:"summary"`
+	CheckedAt    time.Time `json:"checked_at"`
+	Steps        []struct {
+		Step    string `json:"step"`
+		Status  string `json:"status"`
+		Finding string `json:"finding"`
+		Fix     string `json:"fix"`
+	} `json:"steps"`
+}
+
+// statusMarks are the checklist's boxes, readable without colour.
+var statusMarks = map[string]string{"ok": "[ok]  ", "warn": "[warn]", "fail": "[FAIL]", "skipped": "[skip]"}
+
+// connectionsDiagnose prints each connection's triage as a checklist; it fails (exit 1)
+// when a failure type is named for any of them.
+func connectionsDiagnose(ctx context.Context, c *apiClient, ids []string, stdout io.Writer) error {
+	failed := false
+	for i, id := range ids {
+		if i > 0 {
+			fmt.Fprintln(stdout)
+		}
+		var d diagnosis
+		if err := c.do(ctx, "POST", "/v1/connections/"+url.PathEscape(id)+"/diagnose", nil, &d); err != nil {
+			fmt.Fprintf(stdout, "%s: error: %v\n", id, err)
+			failed = true
+			continue
+		}
+		printDiagnosis(stdout, d)
+		if d.FailureType != "none" {
+			failed = true
+		}
+	}
+	if failed {
+		return errFailedCheck
+	}
+	return nil
+}
+
+func printDiagnosis(w io.Writer, d diagnosis) {
+	fmt.Fprintf(w, "Diagnosis of %s (checked %s)\n", d.ConnectionID, d.CheckedAt.Local().Format(time.DateTime))
+	for i, s := range d.Steps {
+		mark, ok := statusMarks[s.Status]
+		if !ok {
+			mark = "[" + s.Status + "]"
+		}
+		fmt.Fprintf(w, "%d. %s %s: %s\n", i+1, mark, s.Step, s.Finding)
+		if s.Fix != "" {
+			fmt.Fprintf(w, "   %s fix: %s\n", strings.Repeat(" ", len(mark)), s.Fix)
+		}
+	}
+	fmt.Fprintf(w, "Failure type: %s\n%s\n", d.FailureType, d.Summary)
+}
