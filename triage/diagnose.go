@@ -90,6 +90,10 @@ func (r *report) blame(f, fix string) {
 	}
 }
 
+// refine records failure f with fix, replacing a vaguer fix an earlier step gave for it:
+// the step that read the evidence closest names exactly what is wrong.
+func (r *report) refine(f, fix string) { r.failures[f] = fix }
+
 // Diagnose runs the triage of one connection as the system actor.
 func (t *Triage) Diagnose(ctx context.Context, connectionID string) (Diagnosis, error) {
 	return t.DiagnoseAs(ctx, connections.System, connectionID)

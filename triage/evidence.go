@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/concordhub/concord"
+	"github.com/concordhub/concord/connections"
 	"github.com/concordhub/concord/store"
 	"github.com/concordhub/concord/syncer"
 	"github.com/concordhub/concord/webhook"
@@ -177,7 +178,8 @@ func (t *Triage) checkWebhooks(ctx context.Context, r *report, c concord.Connect
 	if v.SubscriptionError != "" {
 		notes = append(notes, "the subscription could not be read: "+v.SubscriptionError)
 	}
-	if c.StateReason == "webhook_failure" {
+	gap := c.StateReason == connections.ReasonWebhookGap
+	if gap {
 		wrong = append(wrong, "events went missing: "+orWord(c.StateDetail, "polling found events no webhook delivered"))
 	}
 	if v.FailedEvents > 0 {
@@ -195,7 +197,10 @@ func (t *Triage) checkWebhooks(ctx context.Context, r *report, c concord.Connect
 	case len(wrong) > 0:
 		s.Status = Fail
 		s.Fix = "check URL, secret, event list, subscription status: " + strings.Join(wrong, "; ")
-		r.blame(WebhookFailure, s.Fix)
+		if gap {
+			s.Fix += "; then take in the missed events (POST /v1/connections/{id}/webhooks/recover)"
+		}
+		r.refine(WebhookFailure, s.Fix)
 	case len(notes) > 0:
 		s.Status = Warn
 	default:
