@@ -103,23 +103,35 @@ func (db *DB) ClaimWebhookEvents(ctx context.Context, limit int, lease time.Dura
 	var out []WebhookEvent
 	now := db.Now()
 	err := db.InTx(ctx, func(tx *Tx) error {
-		rows, err := tx.q().query(ctx, `SELECT `+webhookColumns+` FROM webhook_events
-			WHERE status = ? OR (status = ? AND claimed_until < ?) ORDER BY received_at LIMIT ?`+db.d.forUpdateSkipLocked(),
-			EventReceived, EventProcessing, toMicros(now), limit)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			e, err := scanWebhookEvent(rows)
+		// Two queries, each served by the (status, received_at) index: an OR of the two would
+		// scan the whole table on every claim.
+		for _, cond := range []struct {
+			where string
+			args  []any
+		}{
+			{`status = ?`, []any{EventReceived}},
+			{`status = ? AND claimed_until < ?`, []any{EventProcessing, toMicros(now)}},
+		} {
+			if len(out) >= limit {
+				break
+			}
+			rows, err := tx.q().query(ctx, `SELECT `+webhookColumns+` FROM webhook_events WHERE `+cond.where+
+				` ORDER BY received_at LIMIT ?`+db.d.forUpdateSkipLocked(), append(cond.args, limit-len(out))...)
 			if err != nil {
-				rows.Close()
 				return err
 			}
-			out = append(out, e)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
+			for rows.Next() {
+				e, err := scanWebhookEvent(rows)
+				if err != nil {
+					rows.Close()
+					return err
+				}
+				out = append(out, e)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
 		}
 		for i := range out {
 			out[i].Attempts++

@@ -14,6 +14,11 @@ import (
 	"github.com/concordhub/concord/store"
 )
 
+// processBatch is how many events one processing transaction takes: large enough that the
+// processor commits once for many events, small enough that it holds SQLite's single
+// writer only briefly, so deliveries waiting for their acknowledging commit are not held up.
+const processBatch = 16
+
 // maxAttempts bounds how often a failing event is tried before it is marked failed (it
 // stays stored and can be replayed once the cause is fixed).
 const maxAttempts = 8
@@ -86,7 +91,7 @@ func (p *Processor) Drain(ctx context.Context) (int, error) {
 	p.init()
 	total := 0
 	for {
-		evs, err := p.DB.ClaimWebhookEvents(ctx, 100, p.Lease)
+		evs, err := p.DB.ClaimWebhookEvents(ctx, processBatch, p.Lease)
 		if err != nil {
 			return total, err
 		}
