@@ -357,3 +357,51 @@ func TestDeliveredOutOfOrder(t *testing.T) {
 		}
 	})
 }
+
+func TestCurrencyMismatchAndStaleActions(t *testing.T) {
+	t.Parallel()
+	each(t, func(t *testing.T, b *bundle) {
+		ctx := context.Background()
+		b.seed()
+		b.erp("variant", "var-tee-s", map[string]string{"currency": "USD"})
+		b.m.put("variant", "V1", "P1", map[string]string{"sku": "TEE-S", "title": "TEE-S", "price": "19.90", "currency": "EUR", "product_title": "Tee"})
+		b.sync(true)
+		b.approveAll("variant")
+		d := b.openDrifts()["variant/V1/currency"]
+		if d.Cause != "currency mismatch" || d.ERPValue != "USD" || d.ExternalValue != "EUR" {
+			t.Fatalf("currency drift %+v", d)
+		}
+		q, _ := b.e.PutRecord(ctx, "t", &store.ERPRecord{EntityID: b.entity.ID, Kind: "variant", ID: "var-tee-s", Fields: map[string]string{"price": "25.00"}, Source: "erp"})
+		if len(q) != 1 || q[0].Queued || !strings.Contains(q[0].Reason, "currency") {
+			t.Fatalf("price pushed across currencies: %+v", q)
+		}
+		// A stale mapping: clear it (the listing goes back to rejected), then relink another.
+		b.m.put("variant", "V2", "P1", map[string]string{"sku": "TEE-XL", "title": "x", "price": "19.90"})
+		b.sync(false)
+		var stale store.Mapping
+		for _, m := range b.mappings(store.MappingStale, "variant") {
+			stale = m
+		}
+		if stale.ExternalID != "V2" {
+			t.Fatalf("no stale mapping for V2: %+v", b.mappings("", "variant"))
+		}
+		out, _ := b.e.ApplyMappingActions(ctx, "op", b.connID, []MappingAction{{MappingID: stale.ID, Action: "relink", ERPID: "var-tee-m"}})
+		if out[0].OK {
+			t.Fatal("relinked to a variant whose SKU differs")
+		}
+		b.erp("variant", "var-tee-xl", map[string]string{"sku": "TEE-XL", "price": "19.90"})
+		out, _ = b.e.ApplyMappingActions(ctx, "op", b.connID, []MappingAction{{MappingID: stale.ID, Action: "relink", ERPID: "var-tee-xl"}})
+		if !out[0].OK || out[0].Mapping.State != store.MappingActive {
+			t.Fatalf("relink %+v", out[0])
+		}
+		b.m.put("variant", "V2", "P1", map[string]string{"sku": "OTHER", "title": "x", "price": "19.90"})
+		b.sync(false)
+		out, _ = b.e.ApplyMappingActions(ctx, "op", b.connID, []MappingAction{{MappingID: stale.ID, Action: "clear"}})
+		if !out[0].OK || out[0].Mapping.State != store.MappingRejected || out[0].Mapping.ERPID != "" {
+			t.Fatalf("clear %+v", out[0])
+		}
+		if out, _ := b.e.ApplyMappingActions(ctx, "op", b.connID, []MappingAction{{MappingID: stale.ID, Action: "clear"}}); out[0].OK {
+			t.Fatal("cleared a mapping that is not stale")
+		}
+	})
+}

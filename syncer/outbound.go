@@ -106,6 +106,8 @@ func (e *Engine) queueFor(ctx context.Context, tx *store.Tx, c concord.Connectio
 				q.Reason = "connection is disconnected"
 			case c.StateReason == connections.ReasonModeMismatch:
 				q.Reason = "connection is in the wrong mode; outbound work is stopped"
+			case f == "price" && currencyMismatch(ctx, tx, c.ID, m.ExternalID, r):
+				q.Reason = "currency mismatch between the ERP and the listing; the price is not sent"
 			default:
 				loc := ""
 				if r.Kind == connector.KindStock {
@@ -310,4 +312,15 @@ func (e *Engine) afterSent(ctx context.Context, tx *store.Tx, c conn, ch store.O
 	}
 	m.SyncedVersion, m.ERPFingerprint, m.ExtFingerprint = ch.ERPVersion, fingerprint(erp.Fields, compared), fingerprint(snap.Fields, compared)
 	return tx.PutMapping(ctx, &m)
+}
+
+// currencyMismatch reports whether the listing's currency differs from the ERP record's
+// (both known): pushing the number would change the price in the wrong money.
+func currencyMismatch(ctx context.Context, tx *store.Tx, connectionID, externalID string, r store.ERPRecord) bool {
+	snap, err := tx.GetSyncRecord(ctx, connectionID, connector.KindVariant, externalID)
+	if err != nil {
+		return false
+	}
+	a, b := r.Fields["currency"], snap.Fields["currency"]
+	return a != "" && b != "" && a != b
 }

@@ -24,6 +24,9 @@ const (
 // for a person to look at.
 var defaultPolicies = []store.FieldPolicy{
 	{Kind: connector.KindVariant, Field: "price", Policy: ERPWins},
+	// A listing priced in another currency than the ERP's is never "fixed" by pushing a
+	// number: a person decides.
+	{Kind: connector.KindVariant, Field: "currency", Policy: Manual},
 	{Kind: connector.KindStock, Field: "available", Policy: ERPWins},
 	{Kind: connector.KindOrder, Field: "financial_status", Policy: ServiceWins, AutoResolve: true},
 	{Kind: connector.KindOrder, Field: "fulfillment_status", Policy: ServiceWins, AutoResolve: true},

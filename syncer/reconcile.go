@@ -22,6 +22,9 @@ func (e *Engine) reconcile(ctx context.Context, tx *store.Tx, c conn, m *store.M
 	drifted := false
 	for _, f := range compared {
 		ev, xv := canonical(f, erp.Fields[f]), canonical(f, ext[f])
+		if f == "currency" && (ev == "" || xv == "") {
+			xv = ev // a side that does not say its currency does not disagree
+		}
 		open, openErr := tx.OpenDriftFor(ctx, c.c.ID, m.Kind, m.ExternalID, f)
 		if ev == xv {
 			if openErr == nil {
@@ -88,6 +91,8 @@ func (e *Engine) pendingOut(ctx context.Context, tx *store.Tx, connectionID, kin
 func cause(kind, field string, ext, prev map[string]string) string {
 	changed := prev != nil && prev[field] != ext[field]
 	switch {
+	case field == "currency":
+		return "currency mismatch"
 	case kind == connector.KindStock && changed:
 		return "stock changed externally"
 	case kind == connector.KindVariant && field == "price" && changed:
