@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -39,16 +40,22 @@ type Options struct {
 
 // Intake is POST /hooks/{connection_id} (and the GET handshakes).
 type Intake struct {
-	db       *store.DB
-	log      *slog.Logger
-	sessions *sessionCache
-	batch    *batcher
-	rejected rejectionCounter
-	now      func() time.Time
-	m        intakeMetrics
-	stop     chan struct{}
-	done     chan struct{}
-	closing  sync.Once
+	db         *store.DB
+	log        *slog.Logger
+	sessions   *sessionCache
+	batch      *batcher
+	rejected   rejectionCounter
+	now        func() time.Time
+	m          intakeMetrics
+	stop       chan struct{}
+	done       chan struct{}
+	closing    sync.Once
+	lastCommit atomic.Int64 // unix nanoseconds of the last committed batch
+}
+
+// Busy reports whether a batch of deliveries was committed in the last 10 ms.
+func (in *Intake) Busy() bool {
+	return time.Since(time.Unix(0, in.lastCommit.Load())) < 10*time.Millisecond
 }
 
 // NewIntake starts the intake's writers and its rejection-count flusher.
@@ -67,7 +74,10 @@ func NewIntake(o Options) *Intake {
 	}
 	in := &Intake{db: o.DB, log: o.Log, sessions: newSessionCache(o.Opener, o.SessionTTL), now: o.Now,
 		m: newIntakeMetrics(o.Registerer), stop: make(chan struct{}), done: make(chan struct{})}
-	in.batch = newBatcher(o.DB, o.Writers, 256, o.OnCommit, func(n int) { in.m.batch.Observe(float64(n)) })
+	in.batch = newBatcher(o.DB, o.Writers, 256, o.OnCommit, func(n int) {
+		in.lastCommit.Store(time.Now().UnixNano())
+		in.m.batch.Observe(float64(n))
+	})
 	go in.flushLoop()
 	return in
 }

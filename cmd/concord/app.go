@@ -87,6 +87,7 @@ func openApp(ctx context.Context, cfg config, stderr io.Writer) (*app, error) {
 		return err
 	}
 	a.proc.Evidence = a.svc.NoteEvidence
+	a.proc.Busy = a.intake.Busy
 	workers := river.NewWorkers()
 	periodic := a.svc.Workers(workers, cfg.LogRetention)
 	periodic = append(periodic, a.sync.Workers(workers, 15*time.Minute)...)
