@@ -268,3 +268,8 @@ func (tx *Tx) Savepoint(ctx context.Context, fn func() error) error {
 	_, err := tx.tx.ExecContext(ctx, "RELEASE SAVEPOINT concord_sp")
 	return err
 }
+
+// Retryable reports whether err is a transient conflict between transactions (a
+// PostgreSQL deadlock or serialization failure, a busy SQLite): the same work may simply
+// be tried again.
+func (db *DB) Retryable(err error) bool { return db.d.isTransient(err) }

@@ -17,6 +17,8 @@ type dialect interface {
 	rebind(q string) string
 	migrations() fs.FS
 	isUniqueViolation(err error) bool
+	// isTransient reports a conflict worth retrying (deadlock, serialization, busy).
+	isTransient(err error) bool
 	// lock takes a transaction-scoped lock named by key, serializing that work across
 	// processes (the audit chain head, migrations).
 	lock(ctx context.Context, tx *sql.Tx, key int64) error

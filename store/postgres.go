@@ -85,3 +85,8 @@ func (d *postgresDialect) close() {
 }
 
 func (d *postgresDialect) forUpdateSkipLocked() string { return " FOR UPDATE SKIP LOCKED" }
+
+func (d *postgresDialect) isTransient(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40P01" || pe.Code == "40001")
+}

@@ -100,3 +100,12 @@ func (d *sqliteDialect) riverDriver() riverdriver.Driver[*sql.Tx] { return river
 func (d *sqliteDialect) close()                                   {}
 
 func (d *sqliteDialect) forUpdateSkipLocked() string { return "" }
+
+func (d *sqliteDialect) isTransient(err error) bool {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		code := se.Code() & 0xff
+		return code == sqlite3.SQLITE_BUSY || code == sqlite3.SQLITE_LOCKED
+	}
+	return false
+}

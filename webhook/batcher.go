@@ -102,11 +102,17 @@ func (b *batcher) commit(batch []*pending) {
 		evs[i] = p.ev
 	}
 	var dups []bool
-	err := b.db.InTx(context.Background(), func(tx *store.Tx) error {
-		var err error
-		dups, err = tx.InsertWebhookEvents(context.Background(), evs)
-		return err
-	})
+	var err error
+	for attempt := 0; attempt < 3; attempt++ {
+		err = b.db.InTx(context.Background(), func(tx *store.Tx) error {
+			var err error
+			dups, err = tx.InsertWebhookEvents(context.Background(), evs)
+			return err
+		})
+		if err == nil || !b.db.Retryable(err) {
+			break // a transient conflict between writers is retried; nothing else is
+		}
+	}
 	if b.observe != nil {
 		b.observe(len(batch))
 	}

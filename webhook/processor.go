@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sort"
 	"sync"
 	"time"
 
@@ -131,6 +132,14 @@ type outcome struct {
 // failing event rolls back alone, and the single SQLite writer is taken once per batch
 // rather than once per event, leaving it to the intake's commits.
 func (p *Processor) processBatch(ctx context.Context, evs []store.WebhookEvent) error {
+	// Rows are updated in the same key order the intake writes them in, so the two never
+	// wait on each other in a cycle (PostgreSQL would abort one as a deadlock).
+	sort.Slice(evs, func(i, j int) bool {
+		if evs[i].ConnectionID != evs[j].ConnectionID {
+			return evs[i].ConnectionID < evs[j].ConnectionID
+		}
+		return evs[i].ProviderEventID < evs[j].ProviderEventID
+	})
 	conns := map[string]procConn{}
 	outs := make([]outcome, 0, len(evs))
 	var after []func() // health evidence, recorded once the batch has committed

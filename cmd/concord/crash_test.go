@@ -77,6 +77,11 @@ func crashDuringDeliveries(t *testing.T, bin, dbURL string) {
 	c.CloseIdleConnections()
 
 	second := startServe(t, bin, dbURL, keyFile)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("second server's log:\n%s", second.logs.String())
+		}
+	})
 	resend(t, ctx, c, second.url+"/hooks/"+connID, res.Tried, res.Acked)
 	second.stop(t)
 
