@@ -252,15 +252,13 @@ func (e *Engine) finishRun(ctx context.Context, run *store.SyncRun, status, msg 
 // checkCounts is the lost-data check: after a full pass the hub must hold as many live
 // records as the service says it has; otherwise the run "succeeded" but lost data.
 func (e *Engine) checkCounts(ctx context.Context, run *store.SyncRun, o connections.Opened) {
-	counter, ok := o.Connector.(connector.Counter)
-	if !ok || run.Total < 0 {
+	if _, ok := o.Connector.(connector.Counter); !ok || run.Total < 0 {
 		return
 	}
 	have, err := e.DB.CountSyncRecords(ctx, run.ConnectionID, run.Kind)
 	if err != nil || have == run.Total {
 		return
 	}
-	_ = counter
 	run.Warning = fmt.Sprintf("count mismatch: the service reports %d %s records, the hub holds %d", run.Total, run.Kind, have)
 	e.DB.RecordCall(ctx, concord.LogEntry{ConnectionID: run.ConnectionID, Direction: Inbound, Kind: concord.KindSyncRun,
 		Operation: "sync.count_check", Outcome: concord.OutcomeError, CorrelationID: run.ID, Excerpt: run.Warning})

@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -47,7 +49,7 @@ func emuPost(t *testing.T, url string, body any) map[string]any {
 	return out
 }
 
-// shopifyLevel reads one variant's available stock at a location from the emulator's state.
+// gidNum is the numeric part of a Shopify GID.
 func gidNum(gid string) string { return gid[strings.LastIndex(gid, "/")+1:] }
 
 // TestShopifyEndToEnd: connect to the Shopify emulator, import, map through the inbox,
@@ -162,16 +164,6 @@ func TestShopifyEndToEnd(t *testing.T) {
 		}
 		ext := ans.Outbound[0].ExternalID // "gid://shopify/InventoryItem/N|gid://shopify/Location/M"
 		parts := strings.Split(ext, "|")
-		level := func() string {
-			var st map[string]any
-			r, _ := http.Get(srv.URL + "/_emulator/state")
-			_ = json.NewDecoder(r.Body).Decode(&st)
-			r.Body.Close()
-			b, _ := json.Marshal(st)
-			return string(b)
-		}
-		_ = level
-		var sent struct{ Data []struct{ Status string } }
 		eventually(t, "stock pushed", func() bool {
 			var dash struct {
 				Flows []struct {
@@ -183,7 +175,6 @@ func TestShopifyEndToEnd(t *testing.T) {
 			h.do("GET", "/v1/entities/"+e.ID+"/sync?direction=outbound", h.token, nil, &dash)
 			return len(dash.Flows) == 1 && dash.Flows[0].Backlog == 0 && dash.Flows[0].Windows["1h"].Moved >= 1
 		})
-		_ = sent
 		// The shop echoes our own change back by webhook; let that arrive first (Shopify's
 		// updated_at has whole seconds, so two changes in one second cannot be ordered).
 		eventually(t, "the echo of the push", func() bool {
@@ -239,21 +230,11 @@ func TestShopifyEndToEnd(t *testing.T) {
 		})
 
 		// The product is deleted on the shop: its variants' mappings go stale, pushes stop.
-		var active struct{ Data []mappingJSON }
-		h.do("GET", "/v1/connections/"+c.ID+"/mappings?state=active&kind=variant", h.token, nil, &active)
-		var productGID string
-		for _, r := range []string{"var-1"} {
-			_ = r
-		}
-		var snapVariant struct {
-			Data []mappingJSON
-		}
-		_ = snapVariant
 		var st map[string]any
 		r2, _ := http.Get(srv.URL + "/_emulator/state")
 		_ = json.NewDecoder(r2.Body).Decode(&st)
 		r2.Body.Close()
-		productGID = findProductOf(st, "SKU-1-1")
+		productGID := findProductOf(st, "SKU-1-1")
 		if productGID == "" {
 			t.Fatalf("product of SKU-1-1 not found in emulator state")
 		}
@@ -270,7 +251,6 @@ func TestShopifyEndToEnd(t *testing.T) {
 		if len(ans.Outbound) != 1 || ans.Outbound[0].Queued {
 			t.Fatalf("a price push went to a stale listing: %+v", ans)
 		}
-		_ = time.Second
 	})
 }
 
@@ -283,7 +263,10 @@ func findProductOf(v any, sku string) string {
 			for _, vv := range vs {
 				if m, ok := vv.(map[string]any); ok && m["sku"] == sku {
 					if id, ok := x["id"]; ok {
-						return strings.TrimSuffix(strings.TrimPrefix(jsonString(id), "gid://shopify/Product/"), "")
+						if f, isNum := id.(float64); isNum {
+							return strconv.FormatFloat(f, 'f', -1, 64)
+						}
+						return gidNum(fmt.Sprint(id))
 					}
 				}
 			}
@@ -302,18 +285,6 @@ func findProductOf(v any, sku string) string {
 	}
 	return ""
 }
-
-func jsonString(v any) string {
-	switch x := v.(type) {
-	case string:
-		return x
-	case float64:
-		return strings.TrimSuffix(strings.TrimRight(strings.TrimRight(jsonNum(x), "0"), "."), ".")
-	}
-	return ""
-}
-
-func jsonNum(f float64) string { b, _ := json.Marshal(f); return string(b) }
 
 // waitFor is eventually with a report of the evidence when it times out.
 func waitFor(t *testing.T, what string, cond func() bool, report func()) {
