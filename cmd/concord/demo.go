@@ -32,8 +32,12 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.SetOutput(stderr)
 	cfg.bindFlags(fs)
 	every := fs.Duration("traffic-every", 4*time.Second, "how often the demo makes a payment (0 turns traffic off)")
+	scenario := fs.String("scenario", "all", "incidents to stage: all, none, expired-token, drifted-stock, deleted-product, webhook-secret or live-key")
 	if err := fs.Parse(args); err != nil {
 		return usageError(err.Error())
+	}
+	if !validScenario(*scenario) {
+		return usageError("demo: unknown --scenario " + *scenario)
 	}
 	if cfg.AdminToken == "" {
 		cfg.AdminToken = "cct_demo_" + randomString(24)
@@ -63,6 +67,12 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		<-done
 		return fmt.Errorf("seed demo: %w", err)
 	}
+	incidents, stopExtra, err := stageDemo(ctx, a, emus, conns, *scenario)
+	defer stopExtra()
+	if err != nil {
+		<-done
+		return fmt.Errorf("stage demo: %w", err)
+	}
 	fmt.Fprintf(stdout, "\nconcord demo is running\n")
 	fmt.Fprintf(stdout, "  API:          %s/v1  (OpenAPI: %s/v1/openapi.json)\n", a.URL, a.URL)
 	fmt.Fprintf(stdout, "  dashboard:    %s/v1/entities/%s/integrations\n", a.URL, entity.ID)
@@ -72,6 +82,12 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintf(stdout, "  %s emulator: %s\n", e.Connector, e.URL)
 	}
 	fmt.Fprintf(stdout, "  try:          CONCORD_SERVER=%s CONCORD_TOKEN=%s go run ./cmd/concord connections list\n", a.URL, cfg.AdminToken)
+	if len(incidents) > 0 {
+		fmt.Fprintf(stdout, "  incidents staged (diagnose names each):\n")
+	}
+	for _, in := range incidents {
+		fmt.Fprintf(stdout, "    %-16s %s  concord connections diagnose %s  -> %s\n", in.Scenario, in.ConnectionID, in.ConnectionID, in.Failure)
+	}
 	fmt.Fprintf(stdout, "Ctrl-C stops everything.\n\n")
 
 	if *every > 0 {

@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	emulators "github.com/concordhub/concord/emulator/all"
+	"github.com/concordhub/concord/store/storetest"
+	"github.com/concordhub/concord/triage"
+	"github.com/concordhub/concord/vault"
+)
+
+// demoUniverse runs what `concord demo` runs, without traffic: every emulator, the server
+// on a fresh data folder, the seed, and the scenarios chosen.
+func demoUniverse(t *testing.T, b storetest.Backend, scenario string) (*app, map[string]string, []incident) {
+	t.Helper()
+	dir := t.TempDir()
+	keyFile := filepath.Join(dir, "master.key")
+	if _, err := vault.CreateKeyFile(keyFile); err != nil {
+		t.Fatal(err)
+	}
+	cfg := config{Addr: "127.0.0.1:0", DB: b.URL, MasterKeyFile: keyFile, LogRetention: 24 * time.Hour,
+		LogLevel: "warn", AdminToken: "cct_test_demo_" + randomString(20)}
+	var emus []*runningEmulator
+	t.Cleanup(func() {
+		for _, e := range emus {
+			e.close()
+		}
+	})
+	for _, f := range emulators.Factories() {
+		r, err := startEmulator(f, "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		emus = append(emus, r)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	logs := &syncBuffer{}
+	a, err := openApp(ctx, cfg, logs)
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- a.run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("server stopped with %v", err)
+		}
+	})
+	_, conns, err := seedDemo(ctx, a, emus)
+	if err != nil {
+		t.Fatalf("seed: %v\n%s", err, logs)
+	}
+	incidents, stop, err := stageDemo(ctx, a, emus, conns, scenario)
+	t.Cleanup(stop)
+	if err != nil {
+		t.Fatalf("stage %s: %v\n%s", scenario, err, logs)
+	}
+	return a, conns, incidents
+}
+
+// TestDemoScenarios stages every incident of `concord demo` and checks that diagnose names
+// each one, and that the seeded connections stay healthy beside them; on SQLite and, with
+// TEST_DATABASE_URL, PostgreSQL.
+func TestDemoScenarios(t *testing.T) {
+	want := map[string]string{
+		"expired-token":   "authorization expired",
+		"drifted-stock":   "sync drift",
+		"deleted-product": "stale external record",
+		"webhook-secret":  "webhook failure",
+		"live-key":        "mode mismatch",
+	}
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			a, conns, incidents := demoUniverse(t, b, "all")
+			ctx := context.Background()
+			if len(incidents) != len(want) {
+				t.Fatalf("staged %d incidents, want %d: %+v", len(incidents), len(want), incidents)
+			}
+			for _, in := range incidents {
+				d, err := a.triage.Diagnose(ctx, in.ConnectionID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if d.FailureType != want[in.Scenario] || in.Failure != want[in.Scenario] {
+					t.Errorf("%s on %s: diagnose names %q, want %q: %+v", in.Scenario, in.ConnectionID, d.FailureType, want[in.Scenario], d.Steps)
+				}
+			}
+			for connector, id := range conns {
+				d, err := a.triage.Diagnose(ctx, id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if d.FailureType != triage.None {
+					t.Errorf("seeded %s connection: diagnose names %q, want none: %+v", connector, d.FailureType, d.Steps)
+				}
+			}
+		})
+	}
+}
+
+// TestDemoScenarioOne stages a single scenario: only it is staged.
+func TestDemoScenarioOne(t *testing.T) {
+	_, _, incidents := demoUniverse(t, storetest.Backends(t)[0], "deleted-product")
+	if len(incidents) != 1 || incidents[0].Scenario != "deleted-product" {
+		t.Fatalf("staged %+v", incidents)
+	}
+	if validScenario("bogus") || !validScenario("none") {
+		t.Fatal("validScenario")
+	}
+}
