@@ -59,17 +59,23 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
+	// The server runs until Ctrl-C, or until seeding fails: then it is stopped and the
+	// demo exits with the error instead of serving a half-made universe.
+	runCtx, stopServer := context.WithCancel(ctx)
+	defer stopServer()
 	done := make(chan error, 1)
-	go func() { done <- a.run(ctx) }()
+	go func() { done <- a.run(runCtx) }()
 
 	entity, conns, err := seedDemo(ctx, a, emus)
 	if err != nil {
+		stopServer()
 		<-done
 		return fmt.Errorf("seed demo: %w", err)
 	}
 	incidents, stopExtra, err := stageDemo(ctx, a, emus, conns, *scenario)
 	defer stopExtra()
 	if err != nil {
+		stopServer()
 		<-done
 		return fmt.Errorf("stage demo: %w", err)
 	}
