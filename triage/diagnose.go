@@ -126,7 +126,7 @@ func (t *Triage) DiagnoseAs(ctx context.Context, actor connections.Actor, connec
 	r.add(sync)
 	r.add(t.checkWebhooks(ctx, r, c))
 	r.add(t.checkTest(ctx, r, actor, c, entity))
-	r.add(checkWorkflow(c))
+	r.add(t.checkWorkflow(ctx, actor, c, entity))
 
 	d := Diagnosis{ConnectionID: c.ID, FailureType: None, CheckedAt: now}
 	for _, f := range precedence {

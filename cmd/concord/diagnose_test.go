@@ -72,6 +72,17 @@ func TestDiagnoseEndToEnd(t *testing.T) {
 				t.Errorf("healthy connection: %s fails: %s", s.Step, s.Finding)
 			}
 		}
+		// The workflow check ran Stripe's small safe record in this sandbox: a test hold
+		// placed and released, and a card needing authentication came back requires_action.
+		if wf := d.Steps[6]; wf.Status != "ok" || !strings.Contains(wf.Finding, "requires_capture") ||
+			!strings.Contains(wf.Finding, "requires_action") || !strings.Contains(wf.Finding, "disputes") {
+			t.Fatalf("workflow check: %+v", wf)
+		}
+		var audit struct{ Data []struct{ Action string } }
+		h.do("GET", "/v1/audit?resource=connection:"+c.ID+"&limit=5", h.token, nil, &audit)
+		if len(audit.Data) == 0 || audit.Data[0].Action != "connection.workflow_check" {
+			t.Fatalf("the workflow check was not audited: %+v", audit.Data)
+		}
 		code, out := h.diagnoseCLI(c.ID)
 		if code != 0 || !strings.Contains(out, "1. [ok]   entity mode") || !strings.Contains(out, "6. [ok]   test: passed") ||
 			!strings.Contains(out, "Failure type: none") {
