@@ -113,6 +113,8 @@ func (s *Server) routes() []route {
 			Response: "Drift", List: true, Status: 200, Query: []string{"state", "limit", "cursor"}, Handler: (*Server).listDrift},
 		{Method: "POST", Path: "/v1/connections/{id}/drift/scan", Role: RoleOperator, Summary: "Run the full drift scan now", Tag: "sync",
 			Response: "DriftScan", Status: 200, Handler: (*Server).scanDrift},
+		{Method: "POST", Path: "/v1/connections/{id}/confirm", Role: RoleOperator, Summary: "Re-read both sides of a mapped record: do they agree now, or what still differs", Tag: "sync",
+			Request: "ConfirmIn", Response: "Agreement", Status: 200, Handler: (*Server).confirmAgreement},
 		{Method: "POST", Path: "/v1/drift/{drift_id}/resolve", Role: RoleOperator, Summary: "Resolve one drift on purpose: push, pull or accept (preview:true shows what it would do)", Tag: "sync",
 			Request: "DriftResolve", Response: "DriftPreview", Status: 200, Handler: (*Server).resolveDrift},
 

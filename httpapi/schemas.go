@@ -148,7 +148,11 @@ func schemas() map[string]any {
 		"ReimportPreview": obj([]string{"mapping_id", "requires_override", "applied"}, map[string]any{"mapping_id": str, "erp_id": str,
 			"external_id": str, "changes": map[string]any{"type": "array", "nullable": true, "items": obj(nil, map[string]any{"field": str, "erp": str, "service": str})},
 			"history": map[string]any{"type": "array", "nullable": true, "items": str}, "requires_override": boolean, "applied": boolean}),
-		"Drift":        drift,
+		"Drift":     drift,
+		"ConfirmIn": obj([]string{"kind", "external_id"}, map[string]any{"kind": str, "external_id": str}),
+		"Agreement": obj([]string{"kind", "external_id", "erp_id", "agree", "compared", "differs"}, map[string]any{
+			"kind": str, "external_id": str, "erp_id": str, "agree": boolean, "compared": strList,
+			"differs": arr(obj(nil, map[string]any{"field": str, "erp": str, "service": str}))}),
 		"DriftScan":    obj([]string{"candidates", "drifts"}, map[string]any{"candidates": integer, "drifts": integer, "duration_ms": str}),
 		"DriftResolve": obj([]string{"action"}, map[string]any{"action": map[string]any{"type": "string", "enum": []string{"push", "pull", "accept"}}, "preview": boolean}),
 		"DriftPreview": obj([]string{"drift", "action", "change", "allowed"}, map[string]any{"drift": drift, "action": str, "change": str,

@@ -303,3 +303,29 @@ func (s *Server) putSyncSetting(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, in)
 	return nil
 }
+
+type confirmIn struct {
+	Kind       string `json:"kind"`
+	ExternalID string `json:"external_id"`
+}
+
+// confirmAgreement re-reads both sides of one mapped record after a fix.
+func (s *Server) confirmAgreement(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.visibleConnection(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	var in confirmIn
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	if !recordKinds[in.Kind] || in.ExternalID == "" {
+		return concord.Errorf(concord.EINVALID, "give the record kind and its external_id")
+	}
+	a, err := s.Sync.Confirm(r.Context(), c.ID, in.Kind, in.ExternalID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, a)
+	return nil
+}

@@ -405,3 +405,23 @@ func TestCurrencyMismatchAndStaleActions(t *testing.T) {
 		}
 	})
 }
+
+func TestConfirmAgreement(t *testing.T) {
+	t.Parallel()
+	each(t, func(t *testing.T, b *bundle) {
+		ctx := context.Background()
+		b.seed()
+		b.sync(true)
+		b.approveAll("variant")
+		a, err := b.e.Confirm(ctx, b.connID, "variant", "V1")
+		if err != nil || !a.Agree || a.ERPID != "var-tee-s" {
+			t.Fatalf("agreement %+v %v", a, err)
+		}
+		// The shop changes the price behind everyone's back: confirm reads it live.
+		b.m.put("variant", "V1", "P1", map[string]string{"sku": "TEE-S", "title": "TEE-S", "price": "21.00", "product_title": "Tee"})
+		a, err = b.e.Confirm(ctx, b.connID, "variant", "V1")
+		if err != nil || a.Agree || len(a.Differs) != 1 || a.Differs[0].Field != "price" || a.Differs[0].New != "21.00" {
+			t.Fatalf("disagreement %+v %v", a, err)
+		}
+	})
+}

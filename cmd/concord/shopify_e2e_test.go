@@ -228,6 +228,15 @@ func TestShopifyEndToEnd(t *testing.T) {
 			h.do("GET", "/v1/connections/"+c.ID+"/drift?state=open", h.token, nil, &drifts)
 			return len(drifts.Data) == 0
 		})
+		// Confirm agreement: both sides re-read live now hold the ERP's 77.
+		var agree struct {
+			Agree   bool              `json:"agree"`
+			Differs []json.RawMessage `json:"differs"`
+		}
+		eventually(t, "both sides agree", func() bool {
+			h.do("POST", "/v1/connections/"+c.ID+"/confirm", h.token, map[string]string{"kind": "stock", "external_id": ext}, &agree)
+			return agree.Agree
+		})
 
 		// The product is deleted on the shop: its variants' mappings go stale, pushes stop.
 		var st map[string]any
