@@ -67,20 +67,6 @@ type Tally struct {
 	Problems     []string `json:"problems,omitempty"`
 }
 
-func (t *Tally) add(o Tally) {
-	t.Applied += o.Applied
-	t.Unchanged += o.Unchanged
-	t.Skipped += o.Skipped
-	t.Drifts += o.Drifts
-	t.AutoResolved += o.AutoResolved
-	t.Stale += o.Stale
-	t.Suggested += o.Suggested
-	t.Unmapped += o.Unmapped
-	if len(t.Problems) < 50 {
-		t.Problems = append(t.Problems, o.Problems...)
-	}
-}
-
 func (t *Tally) problem(s string) {
 	t.Skipped++
 	if len(t.Problems) < 50 {
