@@ -81,3 +81,47 @@ func TestSyncAndDriftCLI(t *testing.T) {
 		t.Fatalf("pull did not take the shop's price: %v", rec.Fields)
 	}
 }
+
+// TestShopifyOrderWithManyLines: an order with more lines than an orders page asks for is
+// read again whole, so the import never cuts it short.
+func TestShopifyOrderWithManyLines(t *testing.T) {
+	t.Parallel()
+	b := storetest.Backends(t)[0]
+	h := setup(t, b)
+	e := h.entity("Big Order Co", "sandbox")
+	c, base := connectShopify(t, h, e.ID)
+	var lines []map[string]any
+	for i := 0; i < 14; i++ {
+		lines = append(lines, map[string]any{"sku": "SKU-1-1", "title": "Tee", "quantity": i + 1, "price": "9.99"})
+	}
+	emuPost(t, base+"/_emulator/records/orders", map[string]any{"email": "big@example.com", "financial_status": "paid", "line_items": lines})
+	var started struct {
+		Runs []struct{ ID string } `json:"runs"`
+	}
+	h.do("POST", "/v1/connections/"+c.ID+"/sync", h.token, map[string]any{"resource": "order", "direction": "inbound", "full": true}, &started)
+	var run struct{ Status, Error string }
+	eventually(t, "order import", func() bool {
+		h.do("GET", "/v1/sync-runs/"+started.Runs[0].ID, h.token, nil, &run)
+		return run.Status == "succeeded" || run.Status == "failed"
+	})
+	if run.Status != "succeeded" {
+		t.Fatalf("run %+v", run)
+	}
+	var orders struct {
+		Data []struct{ Fields map[string]string } `json:"data"`
+	}
+	h.do("GET", "/v1/entities/"+e.ID+"/records/order?limit=100", h.token, nil, &orders)
+	found := false
+	for _, o := range orders.Data {
+		if o.Fields["email"] == "big@example.com" {
+			var ls []json.RawMessage
+			if err := json.Unmarshal([]byte(o.Fields["lines"]), &ls); err != nil || len(ls) != 14 {
+				t.Fatalf("order lines %d (%v): %s", len(ls), err, o.Fields["lines"])
+			}
+			found = true
+		}
+	}
+	if !found {
+		t.Fatalf("the big order was not imported: %+v", orders.Data)
+	}
+}

@@ -98,16 +98,11 @@ func (c *Connector) fetchOrder(ctx context.Context, s *connector.Session, id str
 	if !isGID(id, gidOrder) {
 		return connector.SyncRecord{}, invalid("an order id must be an Order GID")
 	}
-	var out struct {
-		Order *orderNode `json:"order"`
-	}
-	if err := c.graphql(ctx, s, "fetch order", orderQuery, map[string]any{"id": id}, &out); err != nil {
+	o, err := c.fetchOrderNode(ctx, s, id)
+	if err != nil {
 		return connector.SyncRecord{}, err
 	}
-	if out.Order == nil {
-		return connector.SyncRecord{}, fmt.Errorf("shopify: fetch order: %w", notFound("order", id))
-	}
-	r, _, err := orderRecords(*out.Order)
+	r, _, err := orderRecords(o)
 	if err != nil {
 		return connector.SyncRecord{}, fmt.Errorf("shopify: fetch order: %w", err)
 	}
@@ -161,4 +156,18 @@ func pickLevel(item *inventoryItemNode, location string) error {
 		}
 	}
 	return nil
+}
+
+// fetchOrderNode reads one order with up to 100 lines.
+func (c *Connector) fetchOrderNode(ctx context.Context, s *connector.Session, id string) (orderNode, error) {
+	var out struct {
+		Order *orderNode `json:"order"`
+	}
+	if err := c.graphql(ctx, s, "fetch order", orderQuery, map[string]any{"id": id}, &out); err != nil {
+		return orderNode{}, err
+	}
+	if out.Order == nil {
+		return orderNode{}, fmt.Errorf("shopify: fetch order: %w", notFound("order", id))
+	}
+	return *out.Order, nil
 }

@@ -135,7 +135,15 @@ func (c *Connector) importOrders(ctx context.Context, s *connector.Session, req 
 		return connector.ImportPage{}, fmt.Errorf("shopify: %s: %w", op, err)
 	}
 	page := connector.ImportPage{NextCursor: next}
-	for _, o := range orders {
+	for i, o := range orders {
+		if o.LineItems != nil && o.LineItems.PageInfo != nil && o.LineItems.PageInfo.HasNextPage {
+			// More lines than the page asked for: read this order whole.
+			full, err := c.fetchOrderNode(ctx, s, o.ID)
+			if err != nil {
+				return connector.ImportPage{}, fmt.Errorf("shopify: %s: order %s: %w", op, o.ID, err)
+			}
+			orders[i], o = full, full
+		}
 		order, fs, err := orderRecords(o)
 		if err != nil {
 			return connector.ImportPage{}, fmt.Errorf("shopify: %s: %w", op, err)

@@ -32,17 +32,25 @@ const inventoryItemsQuery = `query InventoryItems($first: Int!, $after: String) 
   }
 }`
 
-// orderFields is one order with its lines and fulfillments (the fulfillment kind is read
-// from the same answer).
-const orderFields = `id name email updatedAt cancelledAt displayFinancialStatus displayFulfillmentStatus
+// orderFieldsWith is one order with up to lines of its lines and its fulfillments (the
+// fulfillment kind is read from the same answer).
+func orderFieldsWith(lines string) string {
+	return `id name email updatedAt cancelledAt displayFinancialStatus displayFulfillmentStatus
   totalPriceSet { shopMoney { amount currencyCode } }
-  lineItems(first: 100) { pageInfo { hasNextPage } nodes { id sku quantity variant { id } originalUnitPriceSet { shopMoney { amount currencyCode } } } }
+  lineItems(first: ` + lines + `) { pageInfo { hasNextPage } nodes { id sku quantity variant { id } originalUnitPriceSet { shopMoney { amount currencyCode } } } }
   fulfillments(first: 20) { id status updatedAt trackingInfo { number company } }`
+}
 
-const ordersQuery = `query Orders($first: Int!, $after: String, $query: String) {
+// orderFields reads an order with up to 100 lines (one order at a time).
+var orderFields = orderFieldsWith("100")
+
+// ordersQuery pages orders with up to 10 lines each: Shopify prices a query by the nested
+// page sizes it asks for, so 100 lines an order would let a 1,000-point page carry only two
+// orders. Orders with more lines are read again one by one with orderQuery.
+var ordersQuery = `query Orders($first: Int!, $after: String, $query: String) {
   orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
     ` + pageInfoFields + `
-    nodes { ` + orderFields + ` }
+    nodes { ` + orderFieldsWith("10") + ` }
   }
 }`
 
@@ -57,7 +65,7 @@ const variantQuery = `query Variant($id: ID!) {
   productVariant(id: $id) { ` + variantFields + ` product { id title status } }
 }`
 
-const orderQuery = `query Order($id: ID!) { order(id: $id) { ` + orderFields + ` } }`
+var orderQuery = `query Order($id: ID!) { order(id: $id) { ` + orderFields + ` } }`
 
 const stockQuery = `query Stock($id: ID!, $locationId: ID!) {
   inventoryItem(id: $id) { id variant { id } inventoryLevel(locationId: $locationId) { ` + levelFields + ` } }
