@@ -197,7 +197,19 @@ func (p *Panel) Replay(ctx context.Context, connectionID, eventID string) (store
 	if _, err := p.Processor.Drain(ctx); err != nil {
 		return ev, err
 	}
-	return p.DB.GetWebhookEvent(ctx, eventID)
+	// The background processor may have claimed it first: wait (bounded) for its outcome.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		ev, err = p.DB.GetWebhookEvent(ctx, eventID)
+		if err != nil || (ev.Status != store.EventReceived && ev.Status != store.EventProcessing) || time.Now().After(deadline) {
+			return ev, err
+		}
+		select {
+		case <-ctx.Done():
+			return ev, ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }
 
 // Register creates the subscriptions the hub needs on the service, where the connector can.
