@@ -5,9 +5,11 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"net/http"
 
 	"github.com/concordhub/concord"
+	"github.com/concordhub/concord/vault"
 )
 
 // idempotent runs a write so that replaying its Idempotency-Key returns the first response,
@@ -63,7 +65,11 @@ func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, rt route) {
 		_ = s.DB.ReleaseIdempotencyKey(ctx, scope, key)
 		return
 	}
-	if err := s.DB.CompleteIdempotencyKey(ctx, scope, key, rec.status, rec.buf.Bytes()); err != nil {
+	body = rec.buf.Bytes()
+	if rt.Reveals != "" {
+		body = maskField(body, rt.Reveals)
+	}
+	if err := s.DB.CompleteIdempotencyKey(ctx, scope, key, rec.status, body); err != nil {
 		s.Log.Error("store idempotent response", "err", err)
 	}
 }
@@ -83,4 +89,21 @@ func (r *recorder) WriteHeader(code int) {
 func (r *recorder) Write(b []byte) (int, error) {
 	r.buf.Write(b)
 	return r.ResponseWriter.Write(b)
+}
+
+// maskField masks one top-level string field of a JSON object, for the stored replay copy of
+// an answer that shows a secret once.
+func maskField(body []byte, field string) []byte {
+	var m map[string]any
+	if json.Unmarshal(body, &m) != nil {
+		return body
+	}
+	if v, ok := m[field].(string); ok {
+		m[field] = vault.Mask(v)
+	}
+	out, err := json.Marshal(m)
+	if err != nil {
+		return body
+	}
+	return out
 }

@@ -15,7 +15,10 @@ type route struct {
 	List         bool   // the success body is a list of Response
 	Status       int    // success status
 	Query        []string
-	Handler      func(s *Server, w http.ResponseWriter, r *http.Request) error
+	// Reveals marks an answer that carries a secret shown once (a new API token): its
+	// idempotent replay copy is stored with that secret masked, never in clear.
+	Reveals string
+	Handler func(s *Server, w http.ResponseWriter, r *http.Request) error
 }
 
 func (s *Server) routes() []route {
@@ -122,7 +125,7 @@ func (s *Server) routes() []route {
 			Response: "AuditEntry", List: true, Status: 200, Query: []string{"limit", "cursor", "resource"}, Handler: (*Server).listAudit},
 
 		{Method: "POST", Path: "/v1/api-keys", Role: RoleAdmin, Summary: "Create an API token (shown once)", Tag: "api-keys",
-			Request: "APIKeyCreate", Response: "APIKeyCreated", Status: 201, Handler: (*Server).createAPIKey},
+			Request: "APIKeyCreate", Response: "APIKeyCreated", Status: 201, Reveals: "token", Handler: (*Server).createAPIKey},
 		{Method: "DELETE", Path: "/v1/api-keys/{id}", Role: RoleAdmin, Summary: "Revoke an API token at once", Tag: "api-keys",
 			Response: "APIKey", Status: 200, Handler: (*Server).revokeAPIKey},
 	}
