@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/tidwall/gjson"
+
 	"github.com/concordhub/concord"
 	"github.com/concordhub/concord/connector"
 )
@@ -32,6 +34,32 @@ type event struct {
 	Created  int64  `json:"created"`
 }
 
+// envelope reads the four fields the intake needs from a Stripe event without decoding the
+// whole body into Go values (this runs on every delivery, before the acknowledgement); the
+// body is still checked to be valid JSON.
+func envelope(body []byte) (event, bool) {
+	if !gjson.ValidBytes(body) {
+		return event{}, false
+	}
+	root := gjson.ParseBytes(body)
+	if !root.IsObject() {
+		return event{}, false
+	}
+	f := root.Get("id")
+	ev := event{ID: f.String(), Type: root.Get("type").String(), Created: root.Get("created").Int()}
+	if f.Exists() && f.Type != gjson.String {
+		return event{}, false
+	}
+	if lm := root.Get("livemode"); lm.Exists() {
+		if lm.Type != gjson.True && lm.Type != gjson.False {
+			return event{}, false
+		}
+		v := lm.Bool()
+		ev.Livemode = &v
+	}
+	return ev, true
+}
+
 // VerifyWebhook checks Stripe-Signature (`t=<unix>,v1=<hex>...`: HMAC-SHA256 over
 // `<t>.<raw body>` under the current or the previous secret, any v1 may match, t within
 // WebhookTolerance of r.ReceivedAt) and then reads the event. The event id is the dedupe
@@ -46,8 +74,8 @@ func (*Connector) VerifyWebhook(_ context.Context, s *connector.Session, r *conn
 	if err != nil {
 		return connector.WebhookEvent{}, err
 	}
-	var ev event
-	if err := json.Unmarshal(r.Body, &ev); err != nil {
+	ev, ok := envelope(r.Body)
+	if !ok {
 		return connector.WebhookEvent{}, connector.RejectWebhook(status, connector.ReasonMalformed, "stripe: body is not a JSON event")
 	}
 	if ev.ID == "" {
