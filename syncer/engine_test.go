@@ -65,11 +65,7 @@ func TestMarketplaceDriftCases(t *testing.T) {
 	t.Parallel()
 	each(t, func(t *testing.T, b *bundle) {
 		ctx := context.Background()
-		b.seed()
-		b.sync(true)
-		b.approveAll("variant")
-		b.approveAll("location")
-		b.sync(true)
+		b.seedMapped()
 		m := b.m
 		// Stock changed externally; price changed on the marketplace.
 		m.put("stock", "V1|L1", "V1", map[string]string{"variant_id": "V1", "location_id": "L1", "available": "2"})
@@ -144,11 +140,7 @@ func TestResolveAndOutbound(t *testing.T) {
 	t.Parallel()
 	each(t, func(t *testing.T, b *bundle) {
 		ctx := context.Background()
-		b.seed()
-		b.sync(true)
-		b.approveAll("variant")
-		b.approveAll("location")
-		b.sync(true)
+		b.seedMapped()
 		b.m.put("stock", "V1|L1", "V1", map[string]string{"variant_id": "V1", "location_id": "L1", "available": "2"})
 		b.m.put("variant", "V2", "P1", map[string]string{"sku": "TEE-M", "title": "TEE-M", "price": "24.00", "product_title": "Tee"})
 		b.sync(false)
@@ -329,11 +321,7 @@ func TestDeliveredOutOfOrder(t *testing.T) {
 	t.Parallel()
 	each(t, func(t *testing.T, b *bundle) {
 		ctx := context.Background()
-		b.seed()
-		b.sync(true)
-		b.approveAll("variant")
-		b.approveAll("location")
-		b.sync(true)
+		b.seedMapped()
 		cur := b.m.recs["stock"]["V1|L1"]
 		old := cur
 		old.Fields = map[string]string{"variant_id": "V1", "location_id": "L1", "available": "99"}

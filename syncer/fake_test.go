@@ -274,3 +274,14 @@ func syncDeleted(id, parent string) connector.SyncRecord {
 	return connector.SyncRecord{Kind: connector.KindVariant, ExternalID: id, ParentID: parent, Deleted: true,
 		UpdatedAt: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)}
 }
+
+// seedMapped seeds the market, imports it, approves every suggested variant and location,
+// and imports again so mapped stock comes in: the starting point of most engine tests.
+func (b *bundle) seedMapped() {
+	b.t.Helper()
+	b.seed()
+	b.sync(true)
+	b.approveAll("variant")
+	b.approveAll("location")
+	b.sync(true)
+}

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/concordhub/concord/emulator/internal/delivery"
 )
 
 // Options configure an Emulator. The zero value is one development store
@@ -65,7 +67,7 @@ type Emulator struct {
 	faults     []*fault
 	deliveries []*Delivery
 	generation int
-	sender     *sender
+	sender     *delivery.Sender
 }
 
 // New returns a running emulator with seeded shops; its webhook sender
@@ -117,7 +119,7 @@ func New(opts Options) *Emulator {
 		e.shops = append(e.shops, s)
 		e.primary[s] = e.issue(s, opts.TokenTTL)
 	}
-	e.sender = newSender(e, opts.HTTPClient, opts.WebhookAttempts, opts.WebhookBackoff)
+	e.sender = delivery.New(opts.HTTPClient, senderWorkers, queueSize, opts.WebhookAttempts, opts.WebhookBackoff)
 	e.handler = e.routes()
 	return e
 }
@@ -128,7 +130,7 @@ func (e *Emulator) Handler() http.Handler { return e.handler }
 
 // Close stops the webhook sender; queued deliveries are dropped. The
 // handler keeps answering.
-func (e *Emulator) Close() { e.sender.close() }
+func (e *Emulator) Close() { e.sender.Close() }
 
 // Credentials are what a sandbox connection needs, keyed by the Shopify
 // connector catalog's credential and config names.

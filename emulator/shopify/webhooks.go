@@ -10,8 +10,9 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
+
+	"github.com/concordhub/concord/emulator/internal/delivery"
 )
 
 // Signature is X-Shopify-Hmac-Sha256 for body: base64(HMAC-SHA256(secret, body)).
@@ -62,13 +63,10 @@ func (e *Emulator) fire(s *shop, topic string, payload any) {
 			SubscriptionID: gid("WebhookSubscription", w.ID), URL: w.CallbackURL, TriggeredAt: at,
 			Status: "pending", Body: body}
 		e.deliveries = append(e.deliveries, d)
-		if e.sender.ctx.Err() != nil {
+		switch ok, closed := e.sender.Enqueue(e.deliveryJob(d, e.generation)); {
+		case closed:
 			d.Status, d.Error = "dropped", "emulator closed"
-			continue
-		}
-		select {
-		case e.sender.queue <- job{d: d, generation: e.generation}:
-		default:
+		case !ok:
 			d.Status, d.Error = "dropped", "delivery queue full"
 		}
 	}
@@ -84,115 +82,50 @@ const (
 	queueSize     = 4096
 )
 
-type job struct {
-	d          *Delivery
-	generation int
-}
-
-// sender delivers webhooks in the background, retrying with backoff.
-type sender struct {
-	e        *Emulator
-	client   *http.Client
-	attempts int
-	backoff  time.Duration
-	queue    chan job
-	ctx      context.Context
-	cancel   context.CancelFunc
-	wg       sync.WaitGroup
-	once     sync.Once
-}
-
-func newSender(e *Emulator, client *http.Client, attempts int, backoff time.Duration) *sender {
-	ctx, cancel := context.WithCancel(context.Background())
-	s := &sender{e: e, client: client, attempts: attempts, backoff: backoff,
-		queue: make(chan job, queueSize), ctx: ctx, cancel: cancel}
-	for range senderWorkers {
-		s.wg.Add(1)
-		go s.work()
+// deliveryJob is d as the shared sender sends it: signed as Shopify signs, recorded on d.
+func (e *Emulator) deliveryJob(d *Delivery, generation int) delivery.Job {
+	return delivery.Job{
+		Stale: func() bool {
+			e.mu.Lock()
+			defer e.mu.Unlock()
+			return e.generation != generation
+		},
+		Request: func(ctx context.Context) (*http.Request, error) {
+			req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.URL, bytes.NewReader(d.Body))
+			if err != nil {
+				return nil, err
+			}
+			h := req.Header
+			h.Set("Content-Type", "application/json")
+			h.Set("User-Agent", "Shopify-Captain-Hook")
+			h.Set("X-Shopify-Hmac-Sha256", Signature(e.clientSecret, d.Body))
+			h.Set("X-Shopify-Topic", d.Topic)
+			h.Set("X-Shopify-Shop-Domain", d.Shop)
+			h.Set("X-Shopify-API-Version", APIVersion)
+			h.Set("X-Shopify-Webhook-Id", d.WebhookID)
+			h.Set("X-Shopify-Event-Id", d.EventID)
+			h.Set("X-Shopify-Triggered-At", d.TriggeredAt)
+			return req, nil
+		},
+		Record: func(a delivery.Attempt) {
+			e.mu.Lock()
+			d.Attempts, d.StatusCode, d.Error = a.N, a.Status, ""
+			if a.Err != nil {
+				d.Error = a.Err.Error()
+			} else if !a.OK {
+				d.Error = "endpoint answered " + strconv.Itoa(a.Status)
+			}
+			switch {
+			case a.OK:
+				d.Status = "succeeded"
+			case a.Last:
+				d.Status = "failed"
+			}
+			e.mu.Unlock()
+			if !a.OK && !a.Last {
+				e.log.Info("shopify emulator webhook attempt failed", "topic", d.Topic,
+					"webhook_id", d.WebhookID, "attempt", a.N, "status", a.Status)
+			}
+		},
 	}
-	return s
-}
-
-func (s *sender) close() {
-	s.once.Do(func() {
-		s.cancel()
-		s.wg.Wait()
-	})
-}
-
-func (s *sender) work() {
-	defer s.wg.Done()
-	for {
-		select {
-		case <-s.ctx.Done():
-			return
-		case j := <-s.queue:
-			s.deliver(j)
-		}
-	}
-}
-
-// deliver tries one delivery until a 2xx, the attempt limit, a reset or Close.
-func (s *sender) deliver(j job) {
-	wait := s.backoff
-	for attempt := 1; attempt <= s.attempts; attempt++ {
-		s.e.mu.Lock()
-		stale := s.e.generation != j.generation
-		s.e.mu.Unlock()
-		if stale {
-			return
-		}
-		code, err := s.post(j.d)
-		ok := err == nil && code >= 200 && code < 300
-		s.e.mu.Lock()
-		j.d.Attempts, j.d.StatusCode, j.d.Error = attempt, code, ""
-		if err != nil {
-			j.d.Error = err.Error()
-		} else if !ok {
-			j.d.Error = "endpoint answered " + strconv.Itoa(code)
-		}
-		switch {
-		case ok:
-			j.d.Status = "succeeded"
-		case attempt == s.attempts:
-			j.d.Status = "failed"
-		}
-		s.e.mu.Unlock()
-		if ok || attempt == s.attempts {
-			return
-		}
-		s.e.log.Info("shopify emulator webhook attempt failed", "topic", j.d.Topic,
-			"webhook_id", j.d.WebhookID, "attempt", attempt, "status", code)
-		t := time.NewTimer(wait)
-		select {
-		case <-s.ctx.Done():
-			t.Stop()
-			return
-		case <-t.C:
-		}
-		wait *= 2
-	}
-}
-
-func (s *sender) post(d *Delivery) (int, error) {
-	req, err := http.NewRequestWithContext(s.ctx, http.MethodPost, d.URL, bytes.NewReader(d.Body))
-	if err != nil {
-		return 0, err
-	}
-	h := req.Header
-	h.Set("Content-Type", "application/json")
-	h.Set("User-Agent", "Shopify-Captain-Hook")
-	h.Set("X-Shopify-Hmac-Sha256", Signature(s.e.clientSecret, d.Body))
-	h.Set("X-Shopify-Topic", d.Topic)
-	h.Set("X-Shopify-Shop-Domain", d.Shop)
-	h.Set("X-Shopify-API-Version", APIVersion)
-	h.Set("X-Shopify-Webhook-Id", d.WebhookID)
-	h.Set("X-Shopify-Event-Id", d.EventID)
-	h.Set("X-Shopify-Triggered-At", d.TriggeredAt)
-	resp, err := s.client.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	defer resp.Body.Close()
-	return resp.StatusCode, nil
 }

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/concordhub/concord/emulator/internal/delivery"
 )
 
 // APIVersion is the Stripe API version the emulator speaks and stamps on
@@ -61,7 +63,7 @@ type Emulator struct {
 	deliveries  []*Delivery
 	generation  int // bumped on reset so queued deliveries of old state are dropped
 
-	sender *sender
+	sender *delivery.Sender
 }
 
 // account is one Stripe account with its two data sets.
@@ -142,7 +144,7 @@ func New(opts Options) *Emulator {
 	for i := 0; i < opts.Accounts; i++ {
 		e.addAccount()
 	}
-	e.sender = newSender(e, opts.HTTPClient, opts.WebhookAttempts, opts.WebhookBackoff)
+	e.sender = delivery.New(opts.HTTPClient, senderWorkers, queueSize, opts.WebhookAttempts, opts.WebhookBackoff)
 	e.handler = e.routes()
 	return e
 }
@@ -209,7 +211,7 @@ func (e *Emulator) Credentials() Credentials {
 
 // Close stops the webhook sender; queued deliveries are dropped. The
 // handler keeps answering API calls.
-func (e *Emulator) Close() { e.sender.close() }
+func (e *Emulator) Close() { e.sender.Close() }
 
 // Reset empties every data set, fault, idempotency record and delivery log
 // but keeps accounts and keys, so credentials keep working.

@@ -7,11 +7,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
-	"sync"
-	"time"
+
+	"github.com/concordhub/concord/emulator/internal/delivery"
 )
 
 // SignatureHeader is the Stripe-Signature value for body sent at unix time
@@ -46,139 +45,63 @@ const (
 	queueSize     = 1024
 )
 
-type job struct {
-	d          *Delivery
-	ev         *Event
-	secret     string
-	body       []byte
-	generation int
-}
-
-// sender delivers webhooks in the background with retries and backoff.
-type sender struct {
-	e        *Emulator
-	client   *http.Client
-	attempts int
-	backoff  time.Duration
-	queue    chan job
-	ctx      context.Context
-	cancel   context.CancelFunc
-	wg       sync.WaitGroup
-	once     sync.Once
-}
-
-func newSender(e *Emulator, client *http.Client, attempts int, backoff time.Duration) *sender {
-	ctx, cancel := context.WithCancel(context.Background())
-	s := &sender{e: e, client: client, attempts: attempts, backoff: backoff,
-		queue: make(chan job, queueSize), ctx: ctx, cancel: cancel}
-	for range senderWorkers {
-		s.wg.Add(1)
-		go s.work()
-	}
-	return s
-}
-
-func (s *sender) close() {
-	s.once.Do(func() {
-		s.cancel()
-		s.wg.Wait()
-	})
-}
-
 // queueDelivery records and queues one delivery; e.mu must be held.
 func (e *Emulator) queueDelivery(ep *WebhookEndpoint, ev *Event, body []byte) {
 	d := &Delivery{ID: newID("whd_"), EndpointID: ep.ID, URL: ep.URL, EventID: ev.ID, EventType: ev.Type,
 		Livemode: ev.Livemode, Status: "pending"}
 	e.deliveries = append(e.deliveries, d)
-	if e.sender.ctx.Err() != nil {
+	switch ok, closed := e.sender.Enqueue(e.deliveryJob(d, ev, ep.secret, body, e.generation)); {
+	case closed:
 		d.Status, d.Error = "dropped", "emulator closed"
-		return
-	}
-	select {
-	case e.sender.queue <- job{d: d, ev: ev, secret: ep.secret, body: body, generation: e.generation}:
-	default:
+	case !ok:
 		d.Status, d.Error = "dropped", "delivery queue full"
 		e.log.Warn("stripe emulator webhook queue full", "event_id", ev.ID, "endpoint_id", ep.ID)
 	}
 }
 
-func (s *sender) work() {
-	defer s.wg.Done()
-	for {
-		select {
-		case <-s.ctx.Done():
-			return
-		case j := <-s.queue:
-			s.deliver(j)
-		}
-	}
-}
-
-// deliver tries one delivery until a 2xx, the attempt limit, a reset of
-// the emulator's state, or Close.
-func (s *sender) deliver(j job) {
-	wait := s.backoff
-	for attempt := 1; attempt <= s.attempts; attempt++ {
-		s.e.mu.Lock()
-		stale := s.e.generation != j.generation
-		s.e.mu.Unlock()
-		if stale {
-			return
-		}
-		code, err := s.post(j)
-		ok := err == nil && code >= 200 && code < 300
-		s.e.mu.Lock()
-		j.d.Attempts, j.d.StatusCode, j.d.LastAttemptAt = attempt, code, s.e.now().Unix()
-		j.d.Error = ""
-		if err != nil {
-			j.d.Error = err.Error()
-		} else if !ok {
-			j.d.Error = "endpoint answered " + strconv.Itoa(code)
-		}
-		switch {
-		case ok:
-			j.d.Status = "succeeded"
-			if j.ev.PendingWebhooks > 0 {
-				j.ev.PendingWebhooks--
+// deliveryJob is one delivery as the shared sender sends it: signed as Stripe signs at
+// each attempt, recorded on d.
+func (e *Emulator) deliveryJob(d *Delivery, ev *Event, secret string, body []byte, generation int) delivery.Job {
+	return delivery.Job{
+		Stale: func() bool {
+			e.mu.Lock()
+			defer e.mu.Unlock()
+			return e.generation != generation
+		},
+		Request: func(ctx context.Context) (*http.Request, error) {
+			req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.URL, bytes.NewReader(body))
+			if err != nil {
+				return nil, err
 			}
-		case attempt == s.attempts:
-			j.d.Status = "failed"
-		}
-		s.e.mu.Unlock()
-		if ok {
-			return
-		}
-		s.e.log.Info("stripe emulator webhook attempt failed", "event_id", j.ev.ID,
-			"endpoint_id", j.d.EndpointID, "attempt", attempt, "status", code)
-		if attempt == s.attempts {
-			return
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-s.ctx.Done():
-			t.Stop()
-			return
-		case <-t.C:
-		}
-		wait *= 2
+			req.Header.Set("Content-Type", "application/json; charset=utf-8")
+			req.Header.Set("User-Agent", "Stripe/1.0 (+https://stripe.com/docs/webhooks)")
+			req.Header.Set("Cache-Control", "no-cache")
+			req.Header.Set("Accept", "*/*; q=0.5, application/xml")
+			req.Header.Set("Stripe-Signature", SignatureHeader(secret, e.now().Unix(), body))
+			return req, nil
+		},
+		Record: func(a delivery.Attempt) {
+			e.mu.Lock()
+			d.Attempts, d.StatusCode, d.LastAttemptAt, d.Error = a.N, a.Status, e.now().Unix(), ""
+			if a.Err != nil {
+				d.Error = a.Err.Error()
+			} else if !a.OK {
+				d.Error = "endpoint answered " + strconv.Itoa(a.Status)
+			}
+			switch {
+			case a.OK:
+				d.Status = "succeeded"
+				if ev.PendingWebhooks > 0 {
+					ev.PendingWebhooks--
+				}
+			case a.Last:
+				d.Status = "failed"
+			}
+			e.mu.Unlock()
+			if !a.OK {
+				e.log.Info("stripe emulator webhook attempt failed", "event_id", ev.ID,
+					"endpoint_id", d.EndpointID, "attempt", a.N, "status", a.Status)
+			}
+		},
 	}
-}
-
-func (s *sender) post(j job) (int, error) {
-	req, err := http.NewRequestWithContext(s.ctx, http.MethodPost, j.d.URL, bytes.NewReader(j.body))
-	if err != nil {
-		return 0, err
-	}
-	req.Header.Set("Content-Type", "application/json; charset=utf-8")
-	req.Header.Set("User-Agent", "Stripe/1.0 (+https://stripe.com/docs/webhooks)")
-	req.Header.Set("Cache-Control", "no-cache")
-	req.Header.Set("Accept", "*/*; q=0.5, application/xml")
-	req.Header.Set("Stripe-Signature", SignatureHeader(j.secret, s.e.now().Unix(), j.body))
-	resp, err := s.client.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	return resp.StatusCode, nil
 }
