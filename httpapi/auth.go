@@ -71,8 +71,8 @@ func principalFrom(ctx context.Context) Principal {
 	return p
 }
 
-// hashToken is how tokens are stored: only their SHA-256.
-func hashToken(token string) string {
+// HashToken is how tokens are stored: only their SHA-256, hex.
+func HashToken(token string) string {
 	sum := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(sum[:])
 }
@@ -86,19 +86,25 @@ func newToken() string {
 	return "cct_" + base64.RawURLEncoding.EncodeToString(b)
 }
 
-// authenticate resolves the bearer token to a principal. The bootstrap admin token is
-// compared in constant time; every other token is looked up by its hash.
+// authenticate resolves the bearer token to a principal.
 func (s *Server) authenticate(r *http.Request) (Principal, error) {
 	h := r.Header.Get("Authorization")
 	token, ok := strings.CutPrefix(h, "Bearer ")
 	if !ok || strings.TrimSpace(token) == "" {
 		return Principal{}, concord.Errorf(concord.EUNAUTHORIZED, "missing bearer token: send Authorization: Bearer <token>")
 	}
-	token = strings.TrimSpace(token)
-	if s.adminTokenHash != "" && subtle.ConstantTimeCompare([]byte(hashToken(token)), []byte(s.adminTokenHash)) == 1 {
+	return s.PrincipalForTokenHash(r.Context(), HashToken(strings.TrimSpace(token)))
+}
+
+// PrincipalForTokenHash resolves the SHA-256 of an API token (HashToken) to its principal:
+// the dashboard keeps only that hash in a session and re-checks it on every page, so a
+// revoked token ends its sessions at once. The bootstrap admin token is compared in
+// constant time.
+func (s *Server) PrincipalForTokenHash(ctx context.Context, hash string) (Principal, error) {
+	if s.adminTokenHash != "" && subtle.ConstantTimeCompare([]byte(hash), []byte(s.adminTokenHash)) == 1 {
 		return Principal{KeyID: "bootstrap", Role: RoleOwner}, nil
 	}
-	k, err := s.DB.APIKeyByHash(r.Context(), hashToken(token))
+	k, err := s.DB.APIKeyByHash(ctx, hash)
 	if err != nil || k.RevokedAt != nil {
 		return Principal{}, concord.Errorf(concord.EUNAUTHORIZED, "invalid or revoked token")
 	}
