@@ -60,7 +60,7 @@ func (s *Server) createAPIKey(w http.ResponseWriter, r *http.Request) error {
 		k.EntityIDs = *in.EntityIDs
 	}
 	token := newToken()
-	k.TokenHash = hashToken(token)
+	k.TokenHash = HashToken(token)
 	err := s.DB.InTx(r.Context(), func(tx *store.Tx) error {
 		if err := tx.CreateAPIKey(r.Context(), &k); err != nil {
 			return err

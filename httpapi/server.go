@@ -56,7 +56,7 @@ func New(s *Server, o Options) *Server {
 		s.Log = slog.New(slog.DiscardHandler)
 	}
 	if o.AdminToken != "" {
-		s.adminTokenHash = hashToken(o.AdminToken)
+		s.adminTokenHash = HashToken(o.AdminToken)
 	}
 	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "concord_http_requests_total", Help: "HTTP requests by route and status.",
