@@ -9,8 +9,8 @@ import (
 	"github.com/concordhub/concord"
 )
 
-// statusFor is the one table from error code to HTTP status.
-func statusFor(code string) int {
+// StatusFor is the one table from error code to HTTP status.
+func StatusFor(code string) int {
 	switch code {
 	case concord.EINVALID:
 		return http.StatusBadRequest
@@ -54,7 +54,7 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 		log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		ce = &concord.Error{Code: concord.EINTERNAL, Message: "internal error"}
 	}
-	writeJSON(w, statusFor(ce.Code), errorBody{Error: errorDetail{Code: ce.Code, Message: ce.Message, Class: ce.Class}})
+	writeJSON(w, StatusFor(ce.Code), errorBody{Error: errorDetail{Code: ce.Code, Message: ce.Message, Class: ce.Class}})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -49,7 +49,7 @@ func OAuthCallback(svc *connections.Service, log *slog.Logger) http.Handler {
 			if code == concord.EINTERNAL {
 				log.Error("oauth callback failed", "err", err)
 			}
-			status = statusFor(code)
+			status = StatusFor(code)
 			page = callbackPage{Title: "Could not connect", Error: concord.ErrorMessage(err)}
 		} else {
 			page.ConnectionID, page.Connector, page.Mode, page.State = v.ID, v.Connector, string(v.Mode), string(v.State)
