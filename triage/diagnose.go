@@ -73,6 +73,17 @@ type Triage struct {
 	Svc      *connections.Service
 	Webhooks *webhook.Panel
 	Sync     *syncer.Engine
+	// WebhookWait bounds how long a workflow check waits for the webhook its write should
+	// cause (0: DefaultWebhookWait).
+	WebhookWait time.Duration
+}
+
+// Options are the operator's choices for one triage.
+type Options struct {
+	// AllowReversible lets the workflow check of a production entity run a reversible
+	// operation (a record written on the service and put back). A sandbox entity always
+	// allows it; without it a production entity gets the read-only checks only.
+	AllowReversible bool
 }
 
 // report collects steps and the failures they are evidence for, each with its first fix.
@@ -100,8 +111,13 @@ func (t *Triage) Diagnose(ctx context.Context, connectionID string) (Diagnosis, 
 }
 
 // DiagnoseAs runs the triage of one connection; actor is recorded if the test step changes
-// the connection's state.
+// the connection's state. A production entity gets read-only workflow checks.
 func (t *Triage) DiagnoseAs(ctx context.Context, actor connections.Actor, connectionID string) (Diagnosis, error) {
+	return t.DiagnoseWith(ctx, actor, connectionID, Options{})
+}
+
+// DiagnoseWith runs the triage of one connection with the operator's options.
+func (t *Triage) DiagnoseWith(ctx context.Context, actor connections.Actor, connectionID string, opts Options) (Diagnosis, error) {
 	c, err := t.DB.GetConnection(ctx, connectionID)
 	if err != nil {
 		return Diagnosis{}, err
@@ -126,7 +142,7 @@ func (t *Triage) DiagnoseAs(ctx context.Context, actor connections.Actor, connec
 	r.add(sync)
 	r.add(t.checkWebhooks(ctx, r, c))
 	r.add(t.checkTest(ctx, r, actor, c, entity))
-	r.add(t.checkWorkflow(ctx, actor, c, entity))
+	r.add(t.checkWorkflow(ctx, actor, c, entity, opts))
 
 	d := Diagnosis{ConnectionID: c.ID, FailureType: None, CheckedAt: now}
 	for _, f := range precedence {

@@ -3,13 +3,10 @@ package triage
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/concordhub/concord"
-	"github.com/concordhub/concord/audit"
 	"github.com/concordhub/concord/connections"
-	"github.com/concordhub/concord/connector"
 )
 
 // Fixes of BRIEF's failure table, as first steps the operator takes.
@@ -154,55 +151,6 @@ func (t *Triage) checkTest(ctx context.Context, r *report, actor connections.Act
 		s.Status = Warn
 		s.Fix = "the service did not answer well (" + string(out.ErrorClass) + "); try again later"
 	}
-	return s
-}
-
-// checkWorkflow is step 7: the connector's own workflow check with a small safe record.
-// A sandbox entity allows reversible checks (a test hold placed and released); a production
-// entity gets the read-only ones. Every check is logged (its calls go through the shared
-// client) and audited. A connector without one says so rather than pass silently.
-func (t *Triage) checkWorkflow(ctx context.Context, actor connections.Actor, c concord.Connection, e concord.Entity) Step {
-	s := Step{Step: StepWorkflow, Status: Skipped, Finding: "no workflow check for this connector yet"}
-	conn, ok := t.Svc.Registry.Get(c.Connector)
-	wc, can := conn.(connector.WorkflowChecker)
-	if !ok || !can {
-		return s
-	}
-	if c.State == concord.StateDisconnected || c.State == concord.StateExpired || c.StateReason == connections.ReasonModeMismatch {
-		s.Finding = "not run: the connection is " + string(c.State) + " (" + c.StateReason + ")"
-		return s
-	}
-	o, err := t.Svc.Open(ctx, c.ID)
-	if err != nil {
-		s.Status, s.Finding = Warn, "could not open the connection: "+concord.ErrorMessage(err)
-		return s
-	}
-	reversible := e.Mode == concord.ModeSandbox
-	findings, err := wc.CheckWorkflow(connector.WithOperation(ctx, "workflow.check"), o.Session, reversible)
-	s.Status = OK
-	var parts []string
-	for _, f := range findings {
-		parts = append(parts, f.Check+": "+f.Finding)
-		switch {
-		case f.Status == "fail":
-			s.Status = Fail
-			s.Fix = f.Fix
-		case f.Status == "warn" && s.Status == OK:
-			s.Status = Warn
-			s.Fix = f.Fix
-		}
-	}
-	if err != nil {
-		s.Status = Warn
-		parts = append(parts, "the check could not finish: "+err.Error())
-	}
-	s.Finding = strings.Join(parts, "; ")
-	mode := "read-only"
-	if reversible {
-		mode = "reversible (sandbox)"
-	}
-	_, _ = t.DB.AppendAudit(ctx, audit.Entry{Actor: string(actor), Action: "connection.workflow_check", Resource: "connection:" + c.ID,
-		EntityID: c.EntityID, Outcome: audit.OutcomeOK, Detail: mode + ": " + cut(s.Finding, 400)})
 	return s
 }
 

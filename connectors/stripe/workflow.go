@@ -16,14 +16,20 @@ var _ connector.WorkflowChecker = (*Connector)(nil)
 // CheckWorkflow runs Stripe's small-safe-record checks. Reversible (test mode only): a 50¢
 // hold is placed on a test card and released, and a card that needs authentication must
 // come back requires_action, then released too. Read-only: disputes waiting for evidence
-// with their deadline, and payouts that failed in the last 30 days.
-func (c *Connector) CheckWorkflow(ctx context.Context, s *connector.Session, reversible bool) ([]connector.WorkflowFinding, error) {
+// with their deadline, and payouts that failed in the last 30 days. A live key never places
+// the hold, even when the operator allows a reversible check: test cards exist only in test
+// mode, and a live hold would reserve a real customer's money.
+func (c *Connector) CheckWorkflow(ctx context.Context, s *connector.Session, env connector.WorkflowEnv) ([]connector.WorkflowFinding, error) {
 	var out []connector.WorkflowFinding
 	mode, _ := keyMode(s.Credentials[FieldSecretKey])
-	if reversible && mode == concord.ModeSandbox {
+	switch {
+	case env.Reversible && mode == concord.ModeSandbox:
 		out = append(out, c.holdCheck(ctx, s, "pm_card_visa", "requires_capture", "payment result"))
 		out = append(out, c.holdCheck(ctx, s, "pm_card_authenticationRequired", "requires_action", "authentication required"))
-	} else {
+	case env.Reversible:
+		out = append(out, connector.WorkflowFinding{Check: "payment result", Status: "ok",
+			Finding: "not run: a live key never places a test hold (test cards work only with a test key), even when a reversible check is allowed"})
+	default:
 		out = append(out, connector.WorkflowFinding{Check: "payment result", Status: "ok",
 			Finding: "not run: a live key makes only read-only checks unless a reversible check is allowed"})
 	}
@@ -73,7 +79,7 @@ func (c *Connector) CheckWorkflow(ctx context.Context, s *connector.Session, rev
 // holdCheck places a manual-capture hold with a test payment method, expects want, and
 // releases the hold: nothing is charged.
 func (c *Connector) holdCheck(ctx context.Context, s *connector.Session, pm, want, name string) connector.WorkflowFinding {
-	f := connector.WorkflowFinding{Check: name}
+	f := connector.WorkflowFinding{Check: name, Reversible: true}
 	pi, err := c.CreatePaymentIntent(ctx, s, PaymentIntentInput{Amount: 50, Currency: "usd", PaymentMethod: pm, Confirm: true,
 		CaptureMethod: "manual", Metadata: map[string]string{"concord_workflow_check": "true"}}, checkKey())
 	if err != nil {
