@@ -109,6 +109,34 @@ func TestEveryOperation(t *testing.T) {
 		t.Fatalf("topics = %v", topics)
 	}
 
+	// The workflow check's write-back, answered as a shop that records no change for a
+	// quantity set to the value it holds: no webhook is expected, the subscriptions are read
+	// (here only orders/create points at the hub, so that finding fails).
+	f.always("WorkflowSetQuantity", `{"inventorySetQuantities":{"inventoryAdjustmentGroup":null,"userErrors":[]}}`)
+	env := connector.WorkflowEnv{Reversible: true, WebhookURL: url,
+		Mapped: func(context.Context, string, string) (connector.MappedRecord, bool, error) {
+			return connector.MappedRecord{ExternalID: "gid://shopify/InventoryItem/3001|gid://shopify/Location/4001", ERPID: "v|w", ERPValue: "5"}, true, nil
+		},
+		ExpectWebhook: func(string, func([]byte) bool) func(context.Context) (bool, error) {
+			return func(context.Context) (bool, error) { t.Error("waited for a webhook no write caused"); return false, nil }
+		}}
+	wf, err := c.CheckWorkflow(ctx, s, env)
+	if err != nil || len(wf) != 3 || wf[1].Status != "ok" || !wf[1].Reversible ||
+		!strings.Contains(wf[1].Finding, "Shopify recorded no change, so no webhook is expected") || wf[2].Check != "webhooks" || wf[2].Status != "fail" {
+		t.Fatalf("workflow check with no change recorded: %+v %v", wf, err)
+	}
+	for _, cl := range f.seen() {
+		if cl.Op == "WorkflowSetQuantity" {
+			in := cl.Vars["input"].(map[string]any)
+			q := in["quantities"].([]any)[0].(map[string]any)
+			if in["name"] != "available" || in["reason"] != "correction" || in["ignoreCompareQuantity"] != nil ||
+				!strings.HasPrefix(in["referenceDocumentUri"].(string), "concord://workflow-check/") ||
+				q["quantity"] != 5.0 || q["compareQuantity"] != 5.0 {
+				t.Fatalf("write-back input = %v", in)
+			}
+		}
+	}
+
 	sent := map[string]bool{}
 	for _, cl := range f.seen() {
 		sent[cl.Op] = true

@@ -88,6 +88,15 @@ const setQuantitiesMutation = `mutation SetQuantities($input: InventorySetQuanti
   }
 }`
 
+// workflowSetQuantityMutation is the workflow check's write-back: one quantity set to the
+// value just read, with compareQuantity, so a concurrent change is never overwritten.
+const workflowSetQuantityMutation = `mutation WorkflowSetQuantity($input: InventorySetQuantitiesInput!) {
+  inventorySetQuantities(input: $input) {
+    inventoryAdjustmentGroup { id reason referenceDocumentUri changes { name delta quantityAfterChange } }
+    userErrors { code field message }
+  }
+}`
+
 const variantsBulkUpdateMutation = `mutation VariantsBulkUpdate($productId: ID!, $variants: [ProductVariantsBulkInput!]!) {
   productVariantsBulkUpdate(productId: $productId, variants: $variants) {
     productVariants { id price }
@@ -115,6 +124,6 @@ var documents = map[string]string{
 	"InventoryItems": inventoryItemsQuery, "Orders": ordersQuery,
 	"LocationsCount": locationsCountQuery, "VariantsCount": variantsCountQuery, "OrdersCount": ordersCountQuery,
 	"Variant": variantQuery, "Order": orderQuery, "Stock": stockQuery, "StockLevels": stockLevelsQuery, "VariantProducts": variantProductsQuery,
-	"SetQuantities": setQuantitiesMutation, "VariantsBulkUpdate": variantsBulkUpdateMutation,
+	"SetQuantities": setQuantitiesMutation, "WorkflowSetQuantity": workflowSetQuantityMutation, "VariantsBulkUpdate": variantsBulkUpdateMutation,
 	"WebhookSubscriptions": webhookSubscriptionsQuery, "WebhookCreate": webhookCreateMutation,
 }

@@ -122,9 +122,15 @@ func setQuantities(x *execCtx, _ any, a map[string]any) (any, error) {
 			out = append(out, map[string]any{"name": n, "delta": c.after - c.before, "quantityAfterChange": c.after,
 				"ledgerDocumentUri": nil, "item": c.l.Item, "location": c.l.Location})
 		}
-		if c.after == c.before {
-			continue
-		}
+		// A quantity set to the value it already holds is still a write here: its level's
+		// updated_at moves and inventory_levels/update fires, so a check that writes a
+		// figure back unchanged sees its webhook arrive. Shopify's documentation
+		// (inventorySetQuantities, InventorySetQuantitiesPayload, the
+		// WebhookSubscriptionTopic list, read for this) says only that the set is
+		// compare-and-set and that the topic fires when a level is updated; what a
+		// same-value set does there is unconfirmed. The connector's workflow check is built
+		// for both answers: with an adjustment group it expects the webhook, without one
+		// (nothing recorded) it does not.
 		c.l.Available, c.l.UpdatedAt, c.l.Item.ItemUpdatedAt = c.after, x.now, x.now
 		x.s.items.touched()
 		x.e.fire(x.s, "inventory_levels/update", restLevel(c.l))
