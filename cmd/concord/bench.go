@@ -30,10 +30,13 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		switch args[0] {
 		case "import", "drift-scan", "outbound":
 			return runSyncBench(ctx, args[0], args[1:], stdout, stderr)
+		case "dashboard":
+			return runDashboardBench(ctx, args[1:], stdout, stderr)
 		}
 	}
 	if len(args) == 0 || args[0] != "webhook-intake" {
-		return usageError("usage: concord bench webhook-intake [--db URL] [--duration 5s] [--senders 32] [--runs 3] [--cpuprofile F]")
+		return usageError("usage: concord bench webhook-intake [--db URL] [--duration 5s] [--senders 32] [--runs 3] [--cpuprofile F]\n" +
+			"       concord bench import|drift-scan|outbound [--db URL] [--runs 3]\n       " + strings.TrimPrefix(dashboardUsage, "usage: "))
 	}
 	fs := flag.NewFlagSet("bench webhook-intake", flag.ContinueOnError)
 	fs.SetOutput(stderr)
