@@ -60,18 +60,29 @@ type bundle struct {
 
 func setup(t *testing.T, db *store.DB, creds map[string]string) *bundle {
 	t.Helper()
+	return setupWith(t, db, creds, concord.ModeProduction, nil)
+}
+
+// setupWith is setup with the entity in mode and, when wrap is set, the connector wrap
+// makes of the fake (one with more capabilities).
+func setupWith(t *testing.T, db *store.DB, creds map[string]string, mode concord.Mode, wrap func(*fakeConnector) connector.Connector) *bundle {
+	t.Helper()
 	key, _ := vault.GenerateKey()
 	keys, err := vault.NewKeyring(key)
 	if err != nil {
 		t.Fatal(err)
 	}
-	fake := &fakeConnector{mode: concord.ModeProduction, sub: connector.Subscription{Found: true, Status: "enabled",
+	fake := &fakeConnector{mode: mode, sub: connector.Subscription{Found: true, Status: "enabled",
 		Events: []string{"order.created"}}}
-	svc := &connections.Service{DB: db, Registry: connector.NewRegistry(fake), Keys: keys,
+	var conn connector.Connector = fake
+	if wrap != nil {
+		conn = wrap(fake)
+	}
+	svc := &connections.Service{DB: db, Registry: connector.NewRegistry(conn), Keys: keys,
 		Outbound: connector.NewOutbound(connector.OutboundOptions{Sink: db}), PublicURL: "http://hub.test"}
 	b := &bundle{t: t, ctx: context.Background(), db: db, svc: svc, fake: fake}
 	b.tri = &triage.Triage{DB: db, Svc: svc, Webhooks: &webhook.Panel{DB: db, Svc: svc}, Sync: &syncer.Engine{DB: db, Svc: svc}}
-	e, err := svc.CreateEntity(b.ctx, "t", "Prod Co", concord.ModeProduction)
+	e, err := svc.CreateEntity(b.ctx, "t", "Prod Co", mode)
 	if err != nil {
 		t.Fatal(err)
 	}

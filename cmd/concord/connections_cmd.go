@@ -62,24 +62,46 @@ func runConnections(ctx context.Context, args []string, stdout, stderr io.Writer
 	fs.SetOutput(stderr)
 	c.bindFlags(fs)
 	entity := fs.String("entity", "", "only this entity's connections (list)")
-	if err := fs.Parse(args[1:]); err != nil {
+	allow := fs.Bool("allow-reversible", false, "let a production entity's workflow check run a reversible operation (diagnose)")
+	ids, err := parseInterspersed(fs, args[1:])
+	if err != nil {
 		return usageError(err.Error())
 	}
 	switch args[0] {
 	case "list":
 		return connectionsList(ctx, &c, *entity, stdout)
 	case "test":
-		if fs.NArg() == 0 {
+		if len(ids) == 0 {
 			return usageError("connections test: give one or more connection ids")
 		}
-		return connectionsTest(ctx, &c, fs.Args(), stdout)
+		return connectionsTest(ctx, &c, ids, stdout)
 	case "diagnose":
-		if fs.NArg() == 0 {
+		if len(ids) == 0 {
 			return usageError("connections diagnose: give one or more connection ids")
 		}
-		return connectionsDiagnose(ctx, &c, fs.Args(), stdout)
+		var body any
+		if *allow {
+			body = map[string]bool{"allow_reversible": true}
+		}
+		return connectionsDiagnose(ctx, &c, ids, body, stdout)
 	}
 	return usageError(fmt.Sprintf("connections: unknown subcommand %q", args[0]))
+}
+
+// parseInterspersed parses flags given before, between or after the positional arguments
+// (`connections diagnose ID --allow-reversible`) and returns the positional ones.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
 }
 
 func connectionsList(ctx context.Context, c *apiClient, only string, stdout io.Writer) error {

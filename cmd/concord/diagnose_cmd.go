@@ -27,15 +27,15 @@ type diagnosis struct {
 var statusMarks = map[string]string{"ok": "[ok]  ", "warn": "[warn]", "fail": "[FAIL]", "skipped": "[skip]"}
 
 // connectionsDiagnose prints each connection's triage as a checklist; it fails (exit 1)
-// when a failure type is named for any of them.
-func connectionsDiagnose(ctx context.Context, c *apiClient, ids []string, stdout io.Writer) error {
+// when a failure type is named for any of them. body is the request's (nil: none).
+func connectionsDiagnose(ctx context.Context, c *apiClient, ids []string, body any, stdout io.Writer) error {
 	failed := false
 	for i, id := range ids {
 		if i > 0 {
 			fmt.Fprintln(stdout)
 		}
 		var d diagnosis
-		if err := c.do(ctx, "POST", "/v1/connections/"+url.PathEscape(id)+"/diagnose", nil, &d); err != nil {
+		if err := c.do(ctx, "POST", "/v1/connections/"+url.PathEscape(id)+"/diagnose", body, &d); err != nil {
 			fmt.Fprintf(stdout, "%s: error: %v\n", id, err)
 			failed = true
 			continue
