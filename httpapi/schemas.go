@@ -148,7 +148,7 @@ func schemas() map[string]any {
 		"ReimportPreview": obj([]string{"mapping_id", "requires_override", "applied"}, map[string]any{"mapping_id": str, "erp_id": str,
 			"external_id": str, "changes": map[string]any{"type": "array", "nullable": true, "items": obj(nil, map[string]any{"field": str, "erp": str, "service": str})},
 			"history": map[string]any{"type": "array", "nullable": true, "items": str}, "requires_override": boolean, "applied": boolean}),
-		"Drift":     drift,
+		"Drift": drift,
 		"DiagnoseIn": map[string]any{"type": "object", "properties": map[string]any{"allow_reversible": boolean},
 			"description": "Optional: an empty body is the same as {}. allow_reversible lets a production entity's workflow check run a reversible operation (a stock figure written back unchanged); a sandbox entity always allows it."},
 		"ConfirmIn": obj([]string{"kind", "external_id"}, map[string]any{"kind": str, "external_id": str}),
