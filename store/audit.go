@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
+	"strings"
 
 	"github.com/concordhub/concord"
 	"github.com/concordhub/concord/audit"
@@ -54,6 +55,9 @@ func (db *DB) AppendAudit(ctx context.Context, e audit.Entry) (audit.Entry, erro
 type AuditFilter struct {
 	EntityIDs []string // nil: every entry; otherwise only entries of these entities
 	Resource  string
+	// Action keeps the entries whose action is this one or starts with it and a dot
+	// ("connection" matches "connection.test").
+	Action string
 }
 
 // ListAudit lists audit entries newest first; the cursor is the last seq seen.
@@ -80,6 +84,10 @@ func (db *DB) ListAudit(ctx context.Context, f AuditFilter, p Page) ([]audit.Ent
 	if f.Resource != "" {
 		query += ` AND resource = ?`
 		args = append(args, f.Resource)
+	}
+	if f.Action != "" {
+		query += ` AND (action = ? OR action LIKE ? ESCAPE '\')`
+		args = append(args, f.Action, strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(f.Action)+".%")
 	}
 	query += ` ORDER BY seq DESC LIMIT ?`
 	args = append(args, p.limit()+1)

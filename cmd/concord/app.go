@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -17,6 +18,7 @@ import (
 	"github.com/concordhub/concord/connections"
 	"github.com/concordhub/concord/connector"
 	"github.com/concordhub/concord/connectors/all"
+	"github.com/concordhub/concord/dashboard"
 	"github.com/concordhub/concord/httpapi"
 	"github.com/concordhub/concord/jobs"
 	"github.com/concordhub/concord/store"
@@ -99,12 +101,20 @@ func openApp(ctx context.Context, cfg config, stderr io.Writer) (*app, error) {
 	}
 	a.svc.Jobs = a.queue
 	a.sync.Jobs = a.queue
+	dash, err := dashboard.New(&dashboard.Dashboard{DB: a.db, Svc: a.svc, Registry: registry, Sync: a.sync,
+		Webhooks: a.panel, Triage: a.triage, Log: a.log, SecureCookies: strings.HasPrefix(cfg.publicURL(addr), "https://")})
+	if err != nil {
+		a.close()
+		return nil, err
+	}
 	a.api = httpapi.New(&httpapi.Server{DB: a.db, Svc: a.svc, Registry: registry, Jobs: a.queue, Webhooks: a.panel, Sync: a.sync,
 		Log: a.log, Gatherer: reg, Registerer: reg,
 		Mounts: map[string]http.Handler{"POST /hooks/{connection_id}": a.intake, "GET /hooks/{connection_id}": a.intake,
-			"GET /oauth/callback": httpapi.OAuthCallback(a.svc, a.log)},
+			"GET /oauth/callback": httpapi.OAuthCallback(a.svc, a.log),
+			"/ui/":                dash, "GET /{$}": dash},
 		Triage: a.triage,
 	}, httpapi.Options{AdminToken: cfg.AdminToken})
+	dash.Auth = a.api
 	a.http = &http.Server{Handler: a.api, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
 		WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}

@@ -81,7 +81,8 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	fmt.Fprintf(stdout, "\nconcord demo is running\n")
 	fmt.Fprintf(stdout, "  API:          %s/v1  (OpenAPI: %s/v1/openapi.json)\n", a.URL, a.URL)
-	fmt.Fprintf(stdout, "  dashboard:    %s/v1/entities/%s/integrations\n", a.URL, entity.ID)
+	fmt.Fprintf(stdout, "  dashboard:    %s/ui/e/%s/integrations  (sign in with the admin token)\n", a.URL, entity.ID)
+	fmt.Fprintf(stdout, "  its data:     %s/v1/entities/%s/integrations\n", a.URL, entity.ID)
 	fmt.Fprintf(stdout, "  admin token:  %s\n", cfg.AdminToken)
 	fmt.Fprintf(stdout, "  data folder:  %s (delete it to start over)\n", cfg.dataDir())
 	for _, e := range emus {

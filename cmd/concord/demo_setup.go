@@ -17,7 +17,8 @@ import (
 
 // setupShopify does what an operator does first: the ERP's variants for the shop's seed
 // SKUs and its warehouse, webhooks registered, a full import, the suggested mappings
-// approved, and a second import that brings the mapped stock in.
+// approved, and a second import that brings the mapped stock in and leaves one new
+// suggestion in the mapping inbox.
 func setupShopify(ctx context.Context, a *app, id string) error {
 	c, err := a.db.GetConnection(ctx, id)
 	if err != nil {
@@ -48,6 +49,13 @@ func setupShopify(ctx context.Context, a *app, id string) error {
 		acts = append(acts, syncer.MappingAction{MappingID: m.ID, Action: "approve"})
 	}
 	if _, err := a.sync.ApplyMappingActions(ctx, string(demoActor), id, acts); err != nil {
+		return err
+	}
+	// One more ERP variant after the approvals: the next import suggests it by SKU, and it
+	// waits in the mapping inbox for an operator.
+	waiting := store.ERPRecord{EntityID: c.EntityID, Kind: "variant", ID: "demo-var-3", Source: "erp",
+		Fields: map[string]string{"sku": "SKU-2-1", "price": "24.00", "title": "Hoodie - Small"}}
+	if _, err := a.sync.PutRecord(ctx, string(demoActor), &waiting); err != nil {
 		return err
 	}
 	return syncInbound(ctx, a, id)
