@@ -128,24 +128,27 @@ type OutboxStats struct {
 	Blocked       int        `json:"blocked"`
 	SentSince     int        `json:"sent_since"`
 	FailedSince   int        `json:"failed_since"`
-	Coalesced     int        `json:"coalesced"`
+	// Coalesced counts the changes folded into those pending or in flight.
+	Coalesced int `json:"coalesced"`
 }
 
-// OutboxStats counts a connection's outbound changes; *Since counts are since since.
+// OutboxStats counts a connection's outbound changes; *Since counts are since since. Each
+// figure reads its own index range (outbox_pending by status, outbox_sent by time), so the
+// cost follows the backlog and the window, not every change ever sent.
 func (db *DB) OutboxStats(ctx context.Context, connectionID string, since time.Time) (OutboxStats, error) {
 	var st OutboxStats
 	var oldest sql.NullInt64
 	s := toMicros(since)
 	err := db.reader().row(ctx, `SELECT
-		COALESCE(SUM(CASE WHEN status IN ('pending', 'sending') THEN 1 ELSE 0 END), 0),
-		MIN(CASE WHEN status IN ('pending', 'sending') THEN enqueued_at END),
-		COALESCE(SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), 0),
-		COALESCE(SUM(CASE WHEN status = 'blocked' THEN 1 ELSE 0 END), 0),
-		COALESCE(SUM(CASE WHEN status = 'sent' AND sent_at >= ? THEN 1 ELSE 0 END), 0),
-		COALESCE(SUM(CASE WHEN status = 'failed' AND updated_at >= ? THEN 1 ELSE 0 END), 0),
-		COALESCE(SUM(coalesced), 0)
-		FROM outbox WHERE connection_id = ?`, s, s, connectionID).Scan(&st.Pending, &oldest, &st.Failed, &st.Blocked,
-		&st.SentSince, &st.FailedSince, &st.Coalesced)
+		(SELECT COUNT(*) FROM outbox WHERE connection_id = ? AND status IN ('pending', 'sending')),
+		(SELECT MIN(enqueued_at) FROM outbox WHERE connection_id = ? AND status IN ('pending', 'sending')),
+		(SELECT COALESCE(SUM(coalesced), 0) FROM outbox WHERE connection_id = ? AND status IN ('pending', 'sending')),
+		(SELECT COUNT(*) FROM outbox WHERE connection_id = ? AND status = 'failed'),
+		(SELECT COUNT(*) FROM outbox WHERE connection_id = ? AND status = 'failed' AND updated_at >= ?),
+		(SELECT COUNT(*) FROM outbox WHERE connection_id = ? AND status = 'blocked'),
+		(SELECT COUNT(*) FROM outbox WHERE connection_id = ? AND status = 'sent' AND sent_at >= ?)`,
+		connectionID, connectionID, connectionID, connectionID, connectionID, s, connectionID, connectionID, s).Scan(
+		&st.Pending, &oldest, &st.Coalesced, &st.Failed, &st.FailedSince, &st.Blocked, &st.SentSince)
 	st.OldestPending = fromNullMicros(oldest)
 	return st, db.mapErr(err, "outbox")
 }

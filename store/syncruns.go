@@ -148,3 +148,76 @@ func (tx *Tx) SaveSyncCursor(ctx context.Context, c SyncCursor) error {
 		c.ConnectionID, c.Kind, micros(c.Since), c.PageCursor, micros(c.PassSince), micros(c.PassHigh), toMicros(tx.db.Now()))
 	return tx.db.mapErr(err, "sync cursor")
 }
+
+// RunSummary sums one direction of a connection's runs started in a window, for the Sync
+// Dashboard.
+type RunSummary struct {
+	Direction string
+	// Moved and Failed are the records of the runs started since the window's start;
+	// RecentMoved and RecentFailed those of the runs started since recent.
+	Moved, Failed             int
+	RecentMoved, RecentFailed int
+	// LastSuccessAt is when the newest succeeded run finished.
+	LastSuccessAt *time.Time
+	// LastError is the error of the first run that failed after the newest success ("" when
+	// none did): the direction is failing.
+	LastError string
+	Failing   bool
+	// Running is the oldest run of the window still queued or running.
+	Running *SyncRun
+}
+
+// SummarizeSyncRuns sums a connection's runs started since since, per direction, with
+// aggregates over the (connection_id, started_at) index range: no run is left out however
+// many the window holds, and none is read into Go but the few the summary names.
+func (db *DB) SummarizeSyncRuns(ctx context.Context, connectionID string, since, recent time.Time) (map[string]*RunSummary, error) {
+	out := map[string]*RunSummary{}
+	s, r := toMicros(since), toMicros(recent)
+	rows, err := db.reader().query(ctx, `SELECT direction, COALESCE(SUM(moved), 0), COALESCE(SUM(failed), 0),
+		COALESCE(SUM(CASE WHEN started_at >= ? THEN moved ELSE 0 END), 0), COALESCE(SUM(CASE WHEN started_at >= ? THEN failed ELSE 0 END), 0),
+		MAX(CASE WHEN status = 'succeeded' THEN finished_at END), MAX(CASE WHEN status = 'succeeded' THEN started_at END)
+		FROM sync_runs WHERE connection_id = ? AND started_at >= ? GROUP BY direction`, r, r, connectionID, s)
+	if err != nil {
+		return nil, db.mapErr(err, "sync runs")
+	}
+	lastStarted := map[string]int64{}
+	for rows.Next() {
+		var sum RunSummary
+		var fin, started sql.NullInt64
+		if err := rows.Scan(&sum.Direction, &sum.Moved, &sum.Failed, &sum.RecentMoved, &sum.RecentFailed, &fin, &started); err != nil {
+			rows.Close()
+			return nil, db.mapErr(err, "sync runs")
+		}
+		sum.LastSuccessAt = fromNullMicros(fin)
+		lastStarted[sum.Direction] = s - 1
+		if started.Valid {
+			lastStarted[sum.Direction] = started.Int64
+		}
+		out[sum.Direction] = &sum
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, db.mapErr(err, "sync runs")
+	}
+	for dir, sum := range out {
+		// The first failure after the newest success, and the oldest run still going.
+		var msg string
+		err := db.reader().row(ctx, `SELECT error FROM sync_runs WHERE connection_id = ? AND started_at > ? AND direction = ?
+			AND status = 'failed' ORDER BY started_at LIMIT 1`, connectionID, lastStarted[dir], dir).Scan(&msg)
+		switch {
+		case err == nil:
+			sum.Failing, sum.LastError = true, msg
+		case !errors.Is(err, sql.ErrNoRows):
+			return nil, db.mapErr(err, "sync runs")
+		}
+		run, err := scanRun(db.reader().row(ctx, `SELECT `+runColumns+` FROM sync_runs WHERE connection_id = ? AND started_at >= ?
+			AND direction = ? AND status IN ('queued', 'running') ORDER BY started_at LIMIT 1`, connectionID, s, dir))
+		switch {
+		case err == nil:
+			sum.Running = &run
+		case !errors.Is(err, sql.ErrNoRows):
+			return nil, db.mapErr(err, "sync runs")
+		}
+	}
+	return out, nil
+}

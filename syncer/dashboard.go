@@ -60,11 +60,12 @@ func (e *Engine) Dashboard(ctx context.Context, entityID, direction string) (Das
 	d := Dashboard{EntityID: entityID, Flows: []Flow{}}
 	now := e.DB.Now()
 	for _, c := range conns {
+		var sums map[string]*store.RunSummary // both directions' runs, read once
 		for _, dir := range []string{Inbound, Outbound} {
 			if direction != "all" && direction != dir {
 				continue
 			}
-			f, ok, err := e.flow(ctx, c, dir, now)
+			f, ok, err := e.flow(ctx, c, dir, now, &sums)
 			if err != nil {
 				return Dashboard{}, err
 			}
@@ -76,7 +77,9 @@ func (e *Engine) Dashboard(ctx context.Context, entityID, direction string) (Das
 	return d, nil
 }
 
-func (e *Engine) flow(ctx context.Context, c concord.Connection, dir string, now time.Time) (Flow, bool, error) {
+// flow is one direction of a connection. Its runs of the last 24 hours are summed by the
+// database (*sums, read on first use); the backlog comes from the webhook or outbox indexes.
+func (e *Engine) flow(ctx context.Context, c concord.Connection, dir string, now time.Time, sums *map[string]*store.RunSummary) (Flow, bool, error) {
 	conn, ok := e.Svc.Registry.Get(c.Connector)
 	if !ok {
 		return Flow{}, false, nil
@@ -87,36 +90,19 @@ func (e *Engine) flow(ctx context.Context, c concord.Connection, dir string, now
 		return Flow{}, false, nil
 	}
 	f := Flow{ConnectionID: c.ID, Connector: c.Connector, Direction: dir, Windows: map[string]Window{}}
-	runs, err := e.DB.ListSyncRuns(ctx, c.ID, now.Add(-24*time.Hour), 500)
-	if err != nil {
-		return f, false, err
+	if *sums == nil {
+		var err error
+		if *sums, err = e.DB.SummarizeSyncRuns(ctx, c.ID, now.Add(-24*time.Hour), now.Add(-time.Hour)); err != nil {
+			return f, false, err
+		}
 	}
 	failingRecently := false
-	for _, r := range runs {
-		if r.Direction != dir {
-			continue
-		}
-		for name, d := range map[string]time.Duration{"1h": time.Hour, "24h": 24 * time.Hour} {
-			if r.StartedAt.After(now.Add(-d)) {
-				w := f.Windows[name]
-				w.Moved += r.Moved
-				w.Failed += r.Failed
-				f.Windows[name] = w
-			}
-		}
-		switch r.Status {
-		case store.RunSucceeded:
-			if f.LastSuccessAt == nil || r.FinishedAt.After(*f.LastSuccessAt) {
-				f.LastSuccessAt = r.FinishedAt
-			}
-		case store.RunFailed:
-			if f.LastSuccessAt == nil || r.StartedAt.After(*f.LastSuccessAt) {
-				failingRecently, f.LastError = true, r.Error
-			}
-		case store.RunRunning, store.RunQueued:
-			rr := r
-			f.Running = &rr
-		}
+	f.Windows["1h"], f.Windows["24h"] = Window{}, Window{}
+	if sum := (*sums)[dir]; sum != nil {
+		f.Windows["1h"] = Window{Moved: sum.RecentMoved, Failed: sum.RecentFailed}
+		f.Windows["24h"] = Window{Moved: sum.Moved, Failed: sum.Failed}
+		f.LastSuccessAt, f.Running = sum.LastSuccessAt, sum.Running
+		failingRecently, f.LastError = sum.Failing, sum.LastError
 	}
 	var oldest *time.Time
 	if dir == Inbound {
