@@ -192,7 +192,7 @@ func testShopifyWorkflowCheckProduction(t *testing.T, h *harness) {
 	}
 	// The shop still holds what it held, and the ERP agrees.
 	f, _ = workflow(nil)
-	if !strings.Contains(f, "Shopify has "+before+" available, the ERP "+before+";") {
+	if !strings.Contains(f, "Shopify has "+before+" available, the ERP has "+before+";") {
 		t.Fatalf("stock after the write-back: %s (before %s)", f, before)
 	}
 }

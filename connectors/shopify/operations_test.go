@@ -118,7 +118,10 @@ func TestEveryOperation(t *testing.T) {
 			return connector.MappedRecord{ExternalID: "gid://shopify/InventoryItem/3001|gid://shopify/Location/4001", ERPID: "v|w", ERPValue: "5"}, true, nil
 		},
 		ExpectWebhook: func(string, func([]byte) bool) func(context.Context) (bool, error) {
-			return func(context.Context) (bool, error) { t.Error("waited for a webhook no write caused"); return false, nil }
+			return func(context.Context) (bool, error) {
+				t.Error("waited for a webhook no write caused")
+				return false, nil
+			}
 		}}
 	wf, err := c.CheckWorkflow(ctx, s, env)
 	if err != nil || len(wf) != 3 || wf[1].Status != "ok" || !wf[1].Reversible ||

@@ -68,7 +68,7 @@ func (c *Connector) CheckWorkflow(ctx context.Context, s *connector.Session, env
 	read := connector.WorkflowFinding{Check: "stock read", Status: "ok",
 		Finding: fmt.Sprintf("%s (ERP %s): Shopify has %d available", m.ExternalID, m.ERPID, qty)}
 	if m.ERPValue != "" {
-		read.Finding += ", the ERP " + m.ERPValue
+		read.Finding += ", the ERP has " + m.ERPValue
 		if m.ERPValue != rec.Fields["available"] {
 			read.Finding += " (they differ: see the sync dashboard's drift)"
 		}
@@ -76,7 +76,7 @@ func (c *Connector) CheckWorkflow(ctx context.Context, s *connector.Session, env
 	out = append(out, read)
 	if !env.Reversible {
 		out = append(out, connector.WorkflowFinding{Check: "stock write-back", Status: "ok",
-			Finding: "not run: a production entity gets read-only checks unless the operator allows a reversible one (allow_reversible); nothing was written"})
+			Finding: "not run: a production entity gets read-only checks unless the operator allows a reversible one (allow_reversible, or --allow-reversible on the CLI); nothing was written"})
 		return append(out, c.webhooksFinding(ctx, s, env)), nil
 	}
 	return c.writeBack(ctx, s, env, item, loc, qty, out)
