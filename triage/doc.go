@@ -5,9 +5,12 @@
 //
 // Every step reads evidence the rest of the hub already keeps (the connection's state and
 // reason, the connector log, sync runs, the outbox, mappings, drifts, the webhooks panel);
-// triage computes nothing of its own about health. Only two steps call the service: the
-// webhooks panel reads the subscription, and the test goes through connections.Service.Test,
-// so the state it records is the same one the API and the CLI show.
+// triage computes nothing of its own about health. Three steps call the service: the
+// webhooks panel reads the subscription, the test goes through connections.Service.Test (so
+// the state it records is the same one the API and the CLI show), and the workflow check runs
+// the connector's small safe record. That check may write (a record put back as it was) only
+// on a sandbox entity, or on a production one when the operator passed
+// Options.AllowReversible; it is audited either way.
 //
 // When several failures show at once, one is named by precedence: a credential in the wrong
 // mode first (every other fix would move data to the wrong place), then a disconnected
