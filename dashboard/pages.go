@@ -204,7 +204,11 @@ func (d *Dashboard) events(w http.ResponseWriter, r *http.Request, rq *request) 
 		}
 		states := make([]cardState, 0, len(in.Cards))
 		for _, c := range in.Cards {
-			states = append(states, cardState{ID: c.ID, State: string(c.State), Reason: strings.ReplaceAll(c.StateReason, "_", " "),
+			reason := c.StateDetail
+			if reason == "" {
+				reason = strings.ReplaceAll(c.StateReason, "_", " ")
+			}
+			states = append(states, cardState{ID: c.ID, State: string(c.State), Reason: reason,
 				LastActivity: ago(c.LastActivityAt)})
 		}
 		b, _ := json.Marshal(map[string]any{"summary": in.Summary, "cards": states})

@@ -13,7 +13,10 @@ type HourActivity struct {
 	Failed    int
 }
 
-const microsPerHour = int64(time.Hour / time.Microsecond)
+const (
+	microsPerHour = int64(time.Hour / time.Microsecond)
+	hourLiteral   = "3600000000" // microsPerHour, as SQL
+)
 
 // Activity counts, per hour since since, what moved through a connection: inbound, the
 // webhook deliveries processed (or failed) and the records of inbound sync runs; outbound,
@@ -38,23 +41,23 @@ func (db *DB) Activity(ctx context.Context, connectionID string, since time.Time
 		return db.mapErr(rows.Err(), "activity")
 	}
 	// Event ids sort by creation time, so the (connection_id, id) index bounds the window.
-	if err := add(`SELECT received_at / ? AS h,
+	// The hour is a literal in the SQL, so SELECT and GROUP BY are one expression on PostgreSQL.
+	if err := add(`SELECT received_at / `+hourLiteral+` AS h,
 			SUM(CASE WHEN status = 'processed' THEN 1 ELSE 0 END), SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END)
-		FROM webhook_events WHERE connection_id = ? AND id >= ? GROUP BY received_at / ?`, "inbound",
-		microsPerHour, connectionID, IDFloor("whe", since), microsPerHour); err != nil {
+		FROM webhook_events WHERE connection_id = ? AND id >= ? GROUP BY 1`, "inbound",
+		connectionID, IDFloor("whe", since)); err != nil {
 		return nil, err
 	}
-	if err := add(`SELECT COALESCE(sent_at, updated_at) / ? AS h,
+	if err := add(`SELECT COALESCE(sent_at, updated_at) / `+hourLiteral+` AS h,
 			SUM(CASE WHEN status = 'sent' THEN 1 ELSE 0 END), SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END)
 		FROM outbox WHERE connection_id = ? AND status IN ('sent', 'failed') AND enqueued_at >= ?
-		GROUP BY COALESCE(sent_at, updated_at) / ?`, "outbound",
-		microsPerHour, connectionID, toMicros(since), microsPerHour); err != nil {
+		GROUP BY 1`, "outbound", connectionID, toMicros(since)); err != nil {
 		return nil, err
 	}
 	for _, dir := range []string{"inbound", "outbound"} {
-		if err := add(`SELECT started_at / ? AS h, SUM(moved), SUM(failed) FROM sync_runs
-			WHERE connection_id = ? AND started_at >= ? AND direction = ? GROUP BY started_at / ?`, dir,
-			microsPerHour, connectionID, toMicros(since), dir, microsPerHour); err != nil {
+		if err := add(`SELECT started_at / `+hourLiteral+` AS h, SUM(moved), SUM(failed) FROM sync_runs
+			WHERE connection_id = ? AND started_at >= ? AND direction = ? GROUP BY 1`, dir,
+			connectionID, toMicros(since), dir); err != nil {
 			return nil, err
 		}
 	}

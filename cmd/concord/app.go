@@ -41,6 +41,7 @@ type app struct {
 	panel    *webhook.Panel
 	sync     *syncer.Engine
 	triage   *triage.Triage
+	dash     *dashboard.Dashboard
 	listener net.Listener
 	http     *http.Server
 	// URL is the server's base URL once listening.
@@ -101,7 +102,7 @@ func openApp(ctx context.Context, cfg config, stderr io.Writer) (*app, error) {
 	}
 	a.svc.Jobs = a.queue
 	a.sync.Jobs = a.queue
-	dash, err := dashboard.New(&dashboard.Dashboard{DB: a.db, Svc: a.svc, Registry: registry, Sync: a.sync,
+	a.dash, err = dashboard.New(&dashboard.Dashboard{DB: a.db, Svc: a.svc, Registry: registry, Sync: a.sync,
 		Webhooks: a.panel, Triage: a.triage, Log: a.log, SecureCookies: strings.HasPrefix(cfg.publicURL(addr), "https://")})
 	if err != nil {
 		a.close()
@@ -111,10 +112,10 @@ func openApp(ctx context.Context, cfg config, stderr io.Writer) (*app, error) {
 		Log: a.log, Gatherer: reg, Registerer: reg,
 		Mounts: map[string]http.Handler{"POST /hooks/{connection_id}": a.intake, "GET /hooks/{connection_id}": a.intake,
 			"GET /oauth/callback": httpapi.OAuthCallback(a.svc, a.log),
-			"/ui/":                dash, "GET /{$}": dash},
+			"/ui/":                a.dash, "GET /{$}": a.dash},
 		Triage: a.triage,
 	}, httpapi.Options{AdminToken: cfg.AdminToken})
-	dash.Auth = a.api
+	a.dash.Auth = a.api
 	a.http = &http.Server{Handler: a.api, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
 		WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}

@@ -1,0 +1,265 @@
+package main
+
+import (
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/concordhub/concord/store/storetest"
+)
+
+// uiClient is a browser without a browser: a cookie jar, no redirects followed, so each
+// answer can be checked as sent.
+type uiClient struct {
+	t    *testing.T
+	base string
+	c    *http.Client
+	csrf string
+}
+
+func newUIClient(t *testing.T, base string) *uiClient {
+	jar, _ := cookiejar.New(nil)
+	return &uiClient{t: t, base: base, c: &http.Client{Jar: jar, Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+func (u *uiClient) get(path string, header ...string) (*http.Response, string) {
+	u.t.Helper()
+	req, _ := http.NewRequest("GET", u.base+path, nil)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	return u.send(req)
+}
+
+func (u *uiClient) post(path string, form url.Values) (*http.Response, string) {
+	u.t.Helper()
+	req, _ := http.NewRequest("POST", u.base+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return u.send(req)
+}
+
+func (u *uiClient) send(req *http.Request) (*http.Response, string) {
+	u.t.Helper()
+	resp, err := u.c.Do(req)
+	if err != nil {
+		u.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if m := csrfField.FindStringSubmatch(string(b)); m != nil {
+		u.csrf = m[1]
+	}
+	return resp, string(b)
+}
+
+// signIn signs in with token through the sign-in form, as a person would.
+func (u *uiClient) signIn(token string) {
+	u.t.Helper()
+	u.get("/ui/login")
+	resp, body := u.post("/ui/login", url.Values{"csrf": {u.csrf}, "token": {token}, "next": {"/ui/"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		u.t.Fatalf("sign in: %d\n%s", resp.StatusCode, cut(body, 500))
+	}
+	u.get("/ui/") // picks up the session's CSRF token from the next page
+	resp, _ = u.get(resp.Header.Get("Location"))
+	if resp.StatusCode != http.StatusSeeOther && resp.StatusCode != http.StatusOK {
+		u.t.Fatalf("after sign in: %d", resp.StatusCode)
+	}
+}
+
+// TestDashboardRefusesBadInput: expired session, missing CSRF token, a viewer trying an
+// admin action, another entity's ids in the URL, oversized form fields, script in names,
+// a revoked token — each refused or escaped, and nothing changed.
+func TestDashboardRefusesBadInput(t *testing.T) {
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			h := setup(t, b)
+			mine := h.entity(`Acme <script>alert("x")</script>`, "sandbox")
+			other := h.entity("Other Co", "sandbox")
+			creds := sandboxCreds(h.emulatorCreds(h.emuURL))
+			conn := h.connectStripe(mine.ID, creds, h.emuURL)
+			otherConn := h.connectStripe(other.ID, creds, h.emuURL)
+
+			// A viewer scoped to the first entity.
+			var viewer struct{ ID, Token string }
+			if st := h.do("POST", "/v1/api-keys", h.token, map[string]any{"name": "viewer", "role": "viewer",
+				"entity_ids": []string{mine.ID}}, &viewer); st != 201 {
+				t.Fatalf("create viewer key: %d", st)
+			}
+
+			anon := newUIClient(t, h.app.URL)
+			resp, _ := anon.get("/ui/e/" + mine.ID + "/integrations")
+			if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/ui/login") {
+				t.Fatalf("anonymous page: %d to %q, want a redirect to sign-in", resp.StatusCode, resp.Header.Get("Location"))
+			}
+			if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") {
+				t.Errorf("Content-Security-Policy %q", csp)
+			}
+
+			// Sign-in: a wrong token, and a form without its cookie, start no session.
+			anon.get("/ui/login")
+			resp, body := anon.post("/ui/login", url.Values{"csrf": {anon.csrf}, "token": {"cct_wrong"}})
+			if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(body, "not valid") {
+				t.Errorf("wrong token: %d", resp.StatusCode)
+			}
+			bare := newUIClient(t, h.app.URL)
+			resp, _ = bare.post("/ui/login", url.Values{"csrf": {"guess"}, "token": {h.token}})
+			if resp.StatusCode != http.StatusForbidden || len(resp.Cookies()) > 0 && resp.Cookies()[0].Name == "concord_session" {
+				t.Errorf("sign-in without its CSRF cookie: %d %v", resp.StatusCode, resp.Cookies())
+			}
+			// A huge sign-in form is refused whole.
+			resp, _ = anon.post("/ui/login", url.Values{"csrf": {anon.csrf}, "token": {strings.Repeat("a", 100<<10)}})
+			if resp.StatusCode != http.StatusBadRequest {
+				t.Errorf("oversized sign-in form: %d", resp.StatusCode)
+			}
+
+			admin := newUIClient(t, h.app.URL)
+			admin.get("/ui/login")
+			resp, _ = admin.post("/ui/login", url.Values{"csrf": {admin.csrf}, "token": {h.token}, "next": {"https://evil.example/"}})
+			if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/ui/" {
+				t.Fatalf("sign in: %d to %q (an outside next must not be followed)", resp.StatusCode, resp.Header.Get("Location"))
+			}
+			var session *http.Cookie
+			for _, c := range resp.Cookies() {
+				if c.Name == "concord_session" {
+					session = c
+				}
+			}
+			if session == nil || !session.HttpOnly || session.SameSite != http.SameSiteLaxMode || session.Secure {
+				t.Fatalf("session cookie %+v: want HttpOnly, SameSite=Lax, not Secure over plain HTTP", session)
+			}
+
+			// Script in a name is shown as text.
+			resp, body = admin.get("/ui/e/" + mine.ID + "/integrations")
+			if resp.StatusCode != 200 {
+				t.Fatalf("integrations: %d", resp.StatusCode)
+			}
+			if strings.Contains(body, `<script>alert("x")</script>`) || !strings.Contains(body, "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;") {
+				t.Error("the entity name's script is not escaped on the page")
+			}
+
+			// Every page and tab renders.
+			for _, p := range []string{"/ui/e/" + mine.ID + "/sync", "/ui/e/" + mine.ID + "/sync?direction=outbound",
+				"/ui/c/" + conn.ID, "/ui/c/" + conn.ID + "?tab=webhooks", "/ui/c/" + conn.ID + "?tab=logs&outcome=ok",
+				"/ui/c/" + conn.ID + "?tab=objects", "/ui/c/" + conn.ID + "/disconnect", "/ui/audit", "/ui/audit?action=connection",
+				"/ui/e/" + mine.ID + "/connect", "/ui/e/" + mine.ID + "/connect/stripe", "/ui/e/" + mine.ID + "/connect/shopify"} {
+				if resp, body := admin.get(p); resp.StatusCode != 200 {
+					t.Errorf("GET %s: %d\n%s", p, resp.StatusCode, cut(body, 400))
+				}
+			}
+			if resp, _ := admin.get("/ui/e/" + mine.ID + "/sync?direction=sideways"); resp.StatusCode != http.StatusBadRequest {
+				t.Errorf("unknown direction: %d", resp.StatusCode)
+			}
+			if resp, _ := admin.get("/ui/c/" + conn.ID + "?tab=logs&outcome=maybe"); resp.StatusCode != http.StatusBadRequest {
+				t.Errorf("unknown log filter: %d", resp.StatusCode)
+			}
+
+			// A form without its CSRF token changes nothing.
+			before, _ := h.app.db.GetConnection(t.Context(), conn.ID)
+			resp, body = admin.post("/ui/c/"+conn.ID+"/test", url.Values{})
+			if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "security token") {
+				t.Errorf("form without CSRF: %d", resp.StatusCode)
+			}
+			resp, _ = admin.post("/ui/c/"+conn.ID+"/test", url.Values{"csrf": {"forged"}})
+			if resp.StatusCode != http.StatusForbidden {
+				t.Errorf("form with a wrong CSRF token: %d", resp.StatusCode)
+			}
+			after, _ := h.app.db.GetConnection(t.Context(), conn.ID)
+			if !equalTimes(before.LastTestedAt, after.LastTestedAt) {
+				t.Error("a refused form still ran the test")
+			}
+			// With the token the same form works.
+			resp, _ = admin.post("/ui/c/"+conn.ID+"/test", url.Values{"csrf": {admin.csrf}})
+			if resp.StatusCode != http.StatusSeeOther {
+				t.Errorf("form with CSRF: %d", resp.StatusCode)
+			}
+
+			// Oversized fields are refused whole, with a message.
+			resp, body = admin.post("/ui/c/"+conn.ID+"/credentials", url.Values{"csrf": {admin.csrf}, "cred.secret_key": {strings.Repeat("k", 5000)}})
+			if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "longer than") {
+				t.Errorf("oversized field: %d", resp.StatusCode)
+			}
+			resp, _ = admin.post("/ui/c/"+conn.ID+"/credentials", url.Values{"csrf": {admin.csrf}, "x": {strings.Repeat("k", 70<<10)}})
+			if resp.StatusCode != http.StatusRequestEntityTooLarge {
+				t.Errorf("oversized form: %d", resp.StatusCode)
+			}
+
+			// A viewer sees no admin buttons, and an admin action is refused.
+			v := newUIClient(t, h.app.URL)
+			v.signIn(viewer.Token)
+			resp, body = v.get("/ui/e/" + mine.ID + "/integrations")
+			if resp.StatusCode != 200 || strings.Contains(body, "/disconnect") || strings.Contains(body, `/test"`) {
+				t.Errorf("viewer's integrations page: %d, disconnect or test shown: %v", resp.StatusCode, strings.Contains(body, "/disconnect"))
+			}
+			resp, _ = v.post("/ui/c/"+conn.ID+"/disconnect", url.Values{"csrf": {v.csrf}, "confirm": {conn.ID}})
+			if resp.StatusCode != http.StatusForbidden {
+				t.Errorf("viewer disconnect: %d", resp.StatusCode)
+			}
+			if c, _ := h.app.db.GetConnection(t.Context(), conn.ID); c.State == "disconnected" {
+				t.Error("a viewer disconnected a connection")
+			}
+			// Another entity's ids are not found, exactly like ids that do not exist.
+			for _, p := range []string{"/ui/e/" + other.ID + "/integrations", "/ui/c/" + otherConn.ID, "/ui/c/" + otherConn.ID + "?tab=logs",
+				"/ui/audit?entity=" + other.ID, "/ui/c/con_doesnotexist"} {
+				if resp, _ := v.get(p); resp.StatusCode != http.StatusNotFound {
+					t.Errorf("viewer GET %s: %d, want 404", p, resp.StatusCode)
+				}
+			}
+			resp, _ = v.post("/ui/c/"+otherConn.ID+"/test", url.Values{"csrf": {v.csrf}})
+			if resp.StatusCode != http.StatusForbidden && resp.StatusCode != http.StatusNotFound {
+				t.Errorf("viewer test on another entity: %d", resp.StatusCode)
+			}
+
+			// Disconnect needs its confirmation.
+			resp, _ = admin.post("/ui/c/"+conn.ID+"/disconnect", url.Values{"csrf": {admin.csrf}})
+			if resp.StatusCode != http.StatusBadRequest {
+				t.Errorf("disconnect without confirmation: %d", resp.StatusCode)
+			}
+
+			// Bearer tokens work for scripts (no ambient credential, so no CSRF needed).
+			if resp, _ := newUIClient(t, h.app.URL).get("/ui/e/"+mine.ID+"/integrations", "Authorization", "Bearer "+h.token); resp.StatusCode != 200 {
+				t.Errorf("bearer GET: %d", resp.StatusCode)
+			}
+
+			// Revoking the token ends its sessions at once.
+			if st := h.do("DELETE", "/v1/api-keys/"+viewer.ID, h.token, nil, nil); st != 200 {
+				t.Fatalf("revoke: %d", st)
+			}
+			resp, _ = v.get("/ui/e/" + mine.ID + "/integrations")
+			if resp.StatusCode != http.StatusSeeOther || !strings.Contains(resp.Header.Get("Location"), "/ui/login") {
+				t.Errorf("page after the token was revoked: %d", resp.StatusCode)
+			}
+
+			// An expired session goes to sign-in, saying so, and keeps where it was going.
+			h.app.dash.Now = func() time.Time { return time.Now().Add(13 * time.Hour) }
+			resp, _ = admin.get("/ui/c/" + conn.ID + "?tab=logs")
+			h.app.dash.Now = nil
+			loc := resp.Header.Get("Location")
+			if resp.StatusCode != http.StatusSeeOther || !strings.Contains(loc, "expired=1") || !strings.Contains(loc, url.QueryEscape("/ui/c/"+conn.ID)) {
+				t.Errorf("expired session: %d to %q", resp.StatusCode, loc)
+			}
+			_, body = admin.get(loc)
+			if !strings.Contains(body, "session has expired") {
+				t.Error("the sign-in page does not say the session expired")
+			}
+			if resp, _ := admin.get("/ui/e/" + mine.ID + "/integrations"); resp.StatusCode != http.StatusSeeOther {
+				t.Errorf("an expired session was not ended: %d", resp.StatusCode)
+			}
+		})
+	}
+}
+
+func equalTimes(a, b *time.Time) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Equal(*b)
+}
