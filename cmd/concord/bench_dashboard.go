@@ -78,7 +78,7 @@ func runDashboardBench(ctx context.Context, args []string, stdout, stderr io.Wri
 
 func dashboardPathNames() string {
 	names := make([]string, 0, len(bench.DashboardPaths))
-	for _, n := range []string{"entity_api", "integrations_api", "sync_api", "logs_api", "integrations_page", "sync_page", "logs_page"} {
+	for _, n := range []string{"entity_api", "integrations_api", "sync_api", "logs_api", "integrations_page", "sync_page", "logs_page", "logs_errors_page", "mapping_page"} {
 		if _, ok := bench.DashboardPaths[n]; ok {
 			names = append(names, n)
 		}
