@@ -2,6 +2,9 @@ package connections
 
 import (
 	"context"
+	"fmt"
+	"strings"
+	"time"
 
 	"github.com/concordhub/concord"
 	"github.com/concordhub/concord/store"
@@ -21,6 +24,53 @@ type Card struct {
 	Title   string   `json:"title"`
 	Kind    string   `json:"kind"`
 	Actions []string `json:"actions"`
+	// Attention lists the signs of trouble a healthy-looking state does not show: refused
+	// webhooks, failed events, open drift, stale records, a waiting mapping inbox.
+	Attention []Attention `json:"attention"`
+}
+
+// Attention is one warning sign on a card, with where to look.
+type Attention struct {
+	Kind    string `json:"kind"` // webhook_rejections, webhook_failed_events, drift, stale, mapping_inbox
+	Count   int    `json:"count"`
+	Message string `json:"message"`
+	Tab     string `json:"tab"` // the Configure tab that shows it
+}
+
+// attention turns a connection's counts into the card's warning signs, most urgent first.
+func attention(a store.Attention) []Attention {
+	out := []Attention{}
+	if a.Rejected > 0 {
+		msg := fmt.Sprintf("%d webhook deliver%s refused in 24 h", a.Rejected, plural(a.Rejected, "y", "ies"))
+		if a.LastRejection != "" {
+			msg += " (" + strings.ReplaceAll(a.LastRejection, "_", " ") + ")"
+		}
+		out = append(out, Attention{Kind: "webhook_rejections", Count: a.Rejected, Message: msg, Tab: "webhooks"})
+	}
+	if a.FailedEvents > 0 {
+		out = append(out, Attention{Kind: "webhook_failed_events", Count: a.FailedEvents, Tab: "webhooks",
+			Message: fmt.Sprintf("%d webhook event%s failed to process", a.FailedEvents, plural(a.FailedEvents, "", "s"))})
+	}
+	if a.Stale > 0 {
+		out = append(out, Attention{Kind: "stale", Count: a.Stale, Tab: "mapping",
+			Message: fmt.Sprintf("%d mapped record%s gone or changed on the service", a.Stale, plural(a.Stale, "", "s"))})
+	}
+	if a.OpenDrifts > 0 {
+		out = append(out, Attention{Kind: "drift", Count: a.OpenDrifts, Tab: "mapping",
+			Message: fmt.Sprintf("%d open drift%s: the two sides disagree", a.OpenDrifts, plural(a.OpenDrifts, "", "s"))})
+	}
+	if a.Suggested > 0 {
+		out = append(out, Attention{Kind: "mapping_inbox", Count: a.Suggested, Tab: "mapping",
+			Message: fmt.Sprintf("%d suggested mapping%s waiting in the inbox", a.Suggested, plural(a.Suggested, "", "s"))})
+	}
+	return out
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // Integrations is what the Integrations page shows for one entity.
@@ -51,7 +101,11 @@ func (s *Service) Integrations(ctx context.Context, entityID string) (Integratio
 			if err != nil {
 				return Integrations{}, err
 			}
-			card := Card{View: v, Actions: actionsFor(c)}
+			att, err := s.DB.ConnectionAttention(ctx, c.ID, s.DB.Now().Add(-24*time.Hour))
+			if err != nil {
+				return Integrations{}, err
+			}
+			card := Card{View: v, Actions: actionsFor(c), Attention: attention(att)}
 			if conn, ok := s.Registry.Get(c.Connector); ok {
 				d := conn.Describe()
 				card.Title, card.Kind = d.Title, d.Kind

@@ -82,8 +82,11 @@ func schemas() map[string]any {
 			"entity": ref("Entity"),
 			"summary": obj([]string{"connected", "sandbox", "production", "errors"}, map[string]any{
 				"connected": integer, "sandbox": integer, "production": integer, "errors": integer}),
-			"cards": arr(map[string]any{"allOf": []any{connection, obj([]string{"title", "kind", "actions"},
-				map[string]any{"title": str, "kind": str, "actions": strList})}}),
+			"cards": arr(map[string]any{"allOf": []any{connection, obj([]string{"title", "kind", "actions", "attention"},
+				map[string]any{"title": str, "kind": str, "actions": strList,
+					"attention": arr(obj([]string{"kind", "count", "message", "tab"}, map[string]any{
+						"kind":  map[string]any{"type": "string", "enum": []string{"webhook_rejections", "webhook_failed_events", "drift", "stale", "mapping_inbox"}},
+						"count": integer, "message": str, "tab": str}))})}}),
 		}),
 		"LogEntry": obj([]string{"id", "connection_id", "time", "direction", "kind", "operation", "outcome", "latency_ms"}, map[string]any{
 			"id": integer, "connection_id": str, "time": when, "direction": str, "kind": str, "operation": str, "outcome": str,

@@ -320,3 +320,57 @@ func browseDashboard(t *testing.T, be storetest.Backend) {
 		br.shot("08-after-disconnect")
 	}
 }
+
+// TestTriageInBrowser runs Diagnose from the dashboard on each staged incident of the demo
+// and checks the triage view names its failure type, then diagnoses a disconnected
+// connection. The screenshots are the troubleshooting guide's.
+func TestTriageInBrowser(t *testing.T) {
+	for _, be := range storetest.Backends(t) {
+		t.Run(be.Name, func(t *testing.T) {
+			a, conns, incidents := demoUniverse(t, be, "all")
+			if len(incidents) < 5 {
+				t.Fatalf("staged %d incidents", len(incidents))
+			}
+			br := newBrowser(t, a.URL)
+			br.run("sign in", chromedp.Navigate(a.URL+"/ui/login"), chromedp.WaitVisible("#token", chromedp.ByID),
+				chromedp.SendKeys("#token", a.cfg.AdminToken, chromedp.ByID), chromedp.Submit("#token", chromedp.ByID),
+				chromedp.WaitVisible(".summary", chromedp.ByQuery))
+			diagnose := func(name, id, want string) {
+				t.Helper()
+				c, err := a.db.GetConnection(context.Background(), id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				br.run("card "+name, chromedp.Navigate(a.URL+"/ui/e/"+c.EntityID+"/integrations"),
+					chromedp.WaitVisible("#card-"+id, chromedp.ByID))
+				br.shot("card-" + name)
+				// The card itself shows the cause where the state alone looks healthy.
+				if sign, ok := map[string]string{"webhook-secret": "refused", "drifted-stock": "open drift",
+					"deleted-product": "gone or changed"}[name]; ok {
+					if got := br.text("#card-" + id + " ul.attention"); !strings.Contains(got, sign) {
+						t.Errorf("%s: the card's attention list says %q, want %q", name, got, sign)
+					}
+				}
+				br.run("diagnose "+name, chromedp.Navigate(a.URL+"/ui/c/"+id),
+					chromedp.Click(`form[action$="/diagnose"] button`, chromedp.ByQuery),
+					chromedp.WaitVisible(".verdict", chromedp.ByQuery))
+				if got := br.text(".verdict"); !strings.Contains(strings.ToLower(got), want) {
+					t.Errorf("%s: the triage view says %q, want %q", name, got, want)
+				}
+				var steps int
+				br.run("steps", chromedp.Evaluate(`document.querySelectorAll("ol.steps > li").length`, &steps))
+				if steps < 7 {
+					t.Errorf("%s: %d triage steps shown, want the seven steps and the fix", name, steps)
+				}
+				br.shot("triage-" + name)
+			}
+			for _, in := range incidents {
+				diagnose(in.Scenario, in.ConnectionID, in.Failure)
+			}
+			if _, err := a.svc.Disconnect(context.Background(), "test", conns["stripe"]); err != nil {
+				t.Fatal(err)
+			}
+			diagnose("disconnected", conns["stripe"], "disconnected")
+		})
+	}
+}
