@@ -110,6 +110,35 @@ func (b *browser) shot(name string) {
 	b.t.Logf("screenshot %s", p)
 }
 
+// a11yProblems lists what the page lacks for a keyboard or screen-reader user: a form
+// control without a label, a button without a name, an image without alt text, a page
+// without a language or a main landmark, or content wider than the window.
+const a11yProblems = `(() => {
+  const out = [];
+  if (!document.documentElement.lang) out.push("no lang on <html>");
+  if (!document.querySelector("main")) out.push("no <main>");
+  document.querySelectorAll("input:not([type=hidden]), select, textarea").forEach(el => {
+    if (!(el.labels && el.labels.length) && !el.getAttribute("aria-label") && !el.getAttribute("aria-labelledby"))
+      out.push("unlabelled " + el.tagName.toLowerCase() + " " + (el.name || el.id));
+  });
+  document.querySelectorAll("button, a.btn").forEach(el => {
+    if (!(el.textContent.trim() || el.getAttribute("aria-label"))) out.push("nameless button " + el.outerHTML.slice(0, 80));
+  });
+  document.querySelectorAll("img").forEach(el => { if (!el.hasAttribute("alt")) out.push("img without alt"); });
+  if (document.documentElement.scrollWidth > window.innerWidth + 1) out.push("page wider than the window: " + document.documentElement.scrollWidth + " > " + window.innerWidth);
+  return out;
+})()`
+
+// checkA11y fails the test for each accessibility problem on the current page.
+func (b *browser) checkA11y(page string) {
+	b.t.Helper()
+	var problems []string
+	b.run("a11y "+page, chromedp.Evaluate(a11yProblems, &problems))
+	for _, p := range problems {
+		b.t.Errorf("%s: %s", page, p)
+	}
+}
+
 func (b *browser) text(sel string) string {
 	b.t.Helper()
 	var s string
@@ -165,6 +194,8 @@ func browseDashboard(t *testing.T, be storetest.Backend) {
 		// Sign in: the dashboard sends an anonymous visitor to the sign-in page.
 		br.run("open sign-in", chromedp.Navigate(a.URL+"/ui/"), chromedp.WaitVisible("#token", chromedp.ByID))
 		br.shot("01-sign-in")
+		br.checkA11y("sign-in")
+
 		br.run("sign in", chromedp.SendKeys("#token", a.cfg.AdminToken, chromedp.ByID),
 			chromedp.Submit("#token", chromedp.ByID), chromedp.WaitVisible(".summary", chromedp.ByQuery))
 
@@ -193,6 +224,13 @@ func browseDashboard(t *testing.T, be storetest.Backend) {
 		// The live stream connects and reports.
 		br.run("live updates", chromedp.WaitReady(`[data-live="on"]`, chromedp.ByQuery))
 		br.shot("02-integrations")
+		br.checkA11y("integrations")
+		// The first Tab reaches the skip link.
+		var focused string
+		br.run("tab to skip link", chromedp.KeyEvent("\t"), chromedp.Evaluate(`document.activeElement.className`, &focused))
+		if focused != "skip" {
+			t.Errorf("the first Tab focuses %q, want the skip link", focused)
+		}
 
 		// Test the Stripe connection from its card.
 		br.run("test stripe", chromedp.Click(`#card-`+stripeID+` button[aria-label^="Test"]`, chromedp.ByQuery),
@@ -222,6 +260,7 @@ func browseDashboard(t *testing.T, be storetest.Backend) {
 			t.Errorf("the activity chart has %d bars, want one per hour at least", bars)
 		}
 		br.shot("03-sync-dashboard")
+		br.checkA11y("sync dashboard")
 		br.run("filter inbound", chromedp.Click(`nav.seg a[href$="direction=inbound"]`, chromedp.ByQuery),
 			chromedp.WaitVisible(`nav.seg a[aria-current="true"][href$="direction=inbound"]`, chromedp.ByQuery))
 		var dirs []string
@@ -249,6 +288,7 @@ func browseDashboard(t *testing.T, be storetest.Backend) {
 			t.Errorf("the record name is not shown as typed: %q", cut(body, 400))
 		}
 		br.shot("05-mapping-inbox")
+		br.checkA11y("mapping")
 		var before []store.Mapping
 		var list struct{ Data []store.Mapping }
 		api("GET", "/v1/connections/"+shopifyID+"/mappings?state=suggested", &list)
@@ -289,6 +329,7 @@ func browseDashboard(t *testing.T, be storetest.Backend) {
 			t.Errorf("the drift page shows %v, want the two differing values side by side", sides)
 		}
 		br.shot("06-drift-preview")
+		br.checkA11y("drift")
 		var driftURL string
 		br.run("drift url", chromedp.Location(&driftURL))
 		driftID := driftURL[strings.LastIndex(driftURL, "/")+1:]
@@ -309,6 +350,7 @@ func browseDashboard(t *testing.T, be storetest.Backend) {
 			}
 		}
 		br.shot("07-disconnect-confirm")
+		br.checkA11y("disconnect")
 		br.run("disconnect", chromedp.Click(`button.danger`, chromedp.ByQuery), chromedp.WaitVisible(".flash.ok", chromedp.ByQuery))
 		if got := br.text("#card-" + stripeID + " [data-state]"); got != "disconnected" {
 			t.Errorf("after disconnect the card says %q", got)
@@ -318,6 +360,22 @@ func browseDashboard(t *testing.T, be storetest.Backend) {
 			t.Errorf("connection state after disconnect: %s", c.State)
 		}
 		br.shot("08-after-disconnect")
+
+		// The other tabs and pages, at laptop width and at tablet width.
+		for _, width := range []int64{1280, 800} {
+			br.run("resize", chromedp.EmulateViewport(width, 1000))
+			for name, p := range map[string]string{"sync-settings": "/ui/c/" + shopifyID + "?tab=sync",
+				"webhooks": "/ui/c/" + shopifyID + "?tab=webhooks", "logs": "/ui/c/" + shopifyID + "?tab=logs&outcome=ok",
+				"accounting": "/ui/c/" + shopifyID + "?tab=accounting", "connection": "/ui/c/" + shopifyID,
+				"audit": "/ui/audit", "integrations": "/ui/e/" + main.EntityID + "/integrations",
+				"sync-dashboard": "/ui/e/" + main.EntityID + "/sync", "connect": "/ui/e/" + main.EntityID + "/connect/stripe"} {
+				br.run("open "+name, chromedp.Navigate(a.URL+p), chromedp.WaitVisible("main h1", chromedp.ByQuery))
+				br.checkA11y(fmt.Sprintf("%s at %dpx", name, width))
+				if width == 800 && (name == "integrations" || name == "logs") {
+					br.shot("09-tablet-" + name)
+				}
+			}
+		}
 	}
 }
 
