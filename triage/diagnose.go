@@ -3,8 +3,10 @@ package triage
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
+	"github.com/concordhub/concord"
 	"github.com/concordhub/concord/connections"
 	"github.com/concordhub/concord/store"
 	"github.com/concordhub/concord/syncer"
@@ -56,6 +58,9 @@ type Step struct {
 	Status  Status `json:"status"`
 	Finding string `json:"finding"`
 	Fix     string `json:"fix,omitempty"`
+	// Evidence links what the step read: log entries, drift rows, webhook failures, sync
+	// runs, mappings, audit entries. Omitted when the step read nothing worth showing.
+	Evidence []Evidence `json:"evidence,omitempty"`
 }
 
 // Diagnosis is the triage report of POST /v1/connections/{id}/diagnose.
@@ -90,6 +95,9 @@ type Options struct {
 type report struct {
 	steps    []Step
 	failures map[string]string // failure type -> fix
+	// evidence is, per failure type, what the steps that named it linked to; the fix step
+	// carries the named type's.
+	evidence map[string][]Evidence
 }
 
 func (r *report) add(s Step) { r.steps = append(r.steps, s) }
@@ -104,6 +112,15 @@ func (r *report) blame(f, fix string) {
 // refine records failure f with fix, replacing a vaguer fix an earlier step gave for it:
 // the step that read the evidence closest names exactly what is wrong.
 func (r *report) refine(f, fix string) { r.failures[f] = fix }
+
+// cite records ev as evidence of failure f (each link once).
+func (r *report) cite(f string, ev ...Evidence) {
+	for _, e := range ev {
+		if !slices.ContainsFunc(r.evidence[f], func(x Evidence) bool { return x.same(e) }) {
+			r.evidence[f] = append(r.evidence[f], e)
+		}
+	}
+}
 
 // Diagnose runs the triage of one connection as the system actor.
 func (t *Triage) Diagnose(ctx context.Context, connectionID string) (Diagnosis, error) {
@@ -127,15 +144,16 @@ func (t *Triage) DiagnoseWith(ctx context.Context, actor connections.Actor, conn
 		return Diagnosis{}, err
 	}
 	now := t.DB.Now()
-	r := &report{failures: map[string]string{}}
-	r.add(checkMode(r, c, entity))
-	r.add(checkState(r, c))
-	logs, err := t.checkLogs(ctx, r, c, now)
+	r := &report{failures: map[string]string{}, evidence: map[string][]Evidence{}}
+	errs, more, err := t.DB.ListLogs(ctx, c.ID, store.LogFilter{Outcome: concord.OutcomeError, Since: now.Add(-logWindow)},
+		store.Page{Limit: 500})
 	if err != nil {
-		return Diagnosis{}, err
+		return Diagnosis{}, fmt.Errorf("triage: read connector log: %w", err)
 	}
-	r.add(logs)
-	sync, err := t.checkSync(ctx, r, c)
+	r.add(checkMode(r, c, entity, errs, now))
+	r.add(checkState(r, c, errs, now))
+	r.add(checkLogs(r, c, errs, more, now))
+	sync, err := t.checkSync(ctx, r, c, now)
 	if err != nil {
 		return Diagnosis{}, err
 	}
@@ -149,7 +167,7 @@ func (t *Triage) DiagnoseWith(ctx context.Context, actor connections.Actor, conn
 		if fix, ok := r.failures[f]; ok {
 			d.FailureType = f
 			r.add(Step{Step: StepFix, Status: Fail, Finding: "failure type: " + f,
-				Fix: fix + "; then diagnose again and confirm both sides agree"})
+				Fix: fix + "; then diagnose again and confirm both sides agree", Evidence: capEvidence(r.evidence[f], maxFixEvidence)})
 			break
 		}
 	}

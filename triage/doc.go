@@ -12,6 +12,11 @@
 // on a sandbox entity, or on a production one when the operator passed
 // Options.AllowReversible; it is audited either way.
 //
+// Each step links its evidence (Step.Evidence): the failing log entries, open drift rows,
+// stale mappings, failed sync runs, refused webhook deliveries and failed events, audit
+// entries — at most a few of each, newest first — each with the API path and the dashboard
+// page that show it. The fix step links the evidence of the failure it names.
+//
 // When several failures show at once, one is named by precedence: a credential in the wrong
 // mode first (every other fix would move data to the wrong place), then a disconnected
 // connection, an expired authorization, broken webhooks, stale external records, drift and,

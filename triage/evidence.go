@@ -18,19 +18,16 @@ import (
 // logWindow is how far back the logs step reads.
 const logWindow = 24 * time.Hour
 
-// checkLogs is step 3: the connector log's errors of the last day, grouped by error class,
-// each with its newest excerpt.
-func (t *Triage) checkLogs(ctx context.Context, r *report, c concord.Connection, now time.Time) (Step, error) {
+// checkLogs is step 3: the connector log's errors of the last day (entries, newest first;
+// more is set when there were more to read), grouped by error class, each with its newest
+// excerpt. Its evidence is the newest failing entries.
+func checkLogs(r *report, c concord.Connection, entries []concord.LogEntry, more string, now time.Time) Step {
 	s := Step{Step: StepLogs}
-	entries, more, err := t.DB.ListLogs(ctx, c.ID, store.LogFilter{Outcome: concord.OutcomeError, Since: now.Add(-logWindow)},
-		store.Page{Limit: 500})
-	if err != nil {
-		return s, fmt.Errorf("triage: read connector log: %w", err)
-	}
 	if len(entries) == 0 {
 		s.Status, s.Finding = OK, "no errors in the connector log in the last 24 h"
-		return s, nil
+		return s
 	}
+	s.Evidence = logsEvidence(c, entries, now, nil)
 	counts := map[string]int{}
 	newest := map[string]concord.LogEntry{}
 	staleCalls := 0
@@ -40,7 +37,7 @@ func (t *Triage) checkLogs(ctx context.Context, r *report, c concord.Connection,
 			newest[class] = e
 		}
 		counts[class]++
-		if e.ErrorClass == concord.ClassNotFound && e.Direction == concord.DirectionOutbound {
+		if isStaleCall(e) {
 			staleCalls++
 		}
 	}
@@ -60,13 +57,18 @@ func (t *Triage) checkLogs(ctx context.Context, r *report, c concord.Connection,
 	if staleCalls > 0 {
 		s.Fix = "calls found external records missing: clear the stale id or re-import safely, from logs and mapping"
 		r.blame(StaleExternalRecord, s.Fix)
+		r.cite(StaleExternalRecord, logsEvidence(c, entries, now, isStaleCall)...)
 	}
-	return s, nil
+	return s
+}
+
+func isStaleCall(e concord.LogEntry) bool {
+	return e.ErrorClass == concord.ClassNotFound && e.Direction == concord.DirectionOutbound
 }
 
 // checkSync is step 4: the connection's flows on the Sync Dashboard, its stale mappings and
 // its open drifts.
-func (t *Triage) checkSync(ctx context.Context, r *report, c concord.Connection) (Step, error) {
+func (t *Triage) checkSync(ctx context.Context, r *report, c concord.Connection, now time.Time) (Step, error) {
 	s := Step{Step: StepSync, Status: OK}
 	var parts, fixes []string
 	if t.Sync != nil {
@@ -75,6 +77,7 @@ func (t *Triage) checkSync(ctx context.Context, r *report, c concord.Connection)
 			return s, fmt.Errorf("triage: sync dashboard: %w", err)
 		}
 		var behind []string
+		var behindFlows []syncer.Flow
 		for _, f := range dash.Flows {
 			if f.ConnectionID != c.ID {
 				continue
@@ -87,12 +90,19 @@ func (t *Triage) checkSync(ctx context.Context, r *report, c concord.Connection)
 			parts = append(parts, line)
 			if f.State == syncer.Delayed || f.State == syncer.Failing {
 				behind = append(behind, line)
+				behindFlows = append(behindFlows, f)
 			}
 		}
 		if len(behind) > 0 {
 			fix := "compare inbound and outbound backlog and lag: " + strings.Join(behind, "; ")
 			fixes = append(fixes, fix)
 			r.blame(SyncDelay, fix)
+			ev, err := t.flowsEvidence(ctx, c, behindFlows, now)
+			if err != nil {
+				return s, err
+			}
+			s.Evidence = append(s.Evidence, ev...)
+			r.cite(SyncDelay, ev...)
 		}
 	}
 	counts, err := t.DB.CountMappings(ctx, c.ID)
@@ -104,6 +114,15 @@ func (t *Triage) checkSync(ctx context.Context, r *report, c concord.Connection)
 		fix := fmt.Sprintf("%d mapped external record(s) no longer exist or changed: clear the stale id or re-import safely (GET /v1/connections/%s/mappings?state=stale)", n, c.ID)
 		fixes = append(fixes, fix)
 		r.blame(StaleExternalRecord, fix)
+		stale, _, err := t.DB.ListMappings(ctx, c.ID, store.MappingStale, "", store.Page{Limit: maxEvidence})
+		if err != nil {
+			return s, fmt.Errorf("triage: stale mappings: %w", err)
+		}
+		for _, m := range stale {
+			ev := staleEvidence(c, m)
+			s.Evidence = append(s.Evidence, ev)
+			r.cite(StaleExternalRecord, ev)
+		}
 	}
 	drifts, more, err := t.DB.ListDrifts(ctx, c.ID, store.DriftOpen, store.Page{Limit: 100})
 	if err != nil {
@@ -120,12 +139,47 @@ func (t *Triage) checkSync(ctx context.Context, r *report, c concord.Connection)
 			open, d.Kind, d.ExternalID, d.Field, cutWords(d.ERPValue, 40), cutWords(d.ExternalValue, 40))
 		fixes = append(fixes, fix)
 		r.blame(SyncDrift, fix)
+		for _, d := range capEvidenceRows(drifts, maxEvidence) {
+			ev := driftEvidence(c, d)
+			s.Evidence = append(s.Evidence, ev)
+			r.cite(SyncDrift, ev)
+		}
 	}
 	if len(fixes) > 0 {
 		s.Status, s.Fix = Fail, strings.Join(fixes, "; ")
 	}
 	s.Finding = strings.Join(parts, "; ")
 	return s, nil
+}
+
+// flowsEvidence links each flow that is behind to its newest failed run of the last day, or,
+// without one, to the flow on the Sync Dashboard.
+func (t *Triage) flowsEvidence(ctx context.Context, c concord.Connection, flows []syncer.Flow, now time.Time) ([]Evidence, error) {
+	runs, err := t.DB.ListSyncRuns(ctx, c.ID, now.Add(-logWindow), 100)
+	if err != nil {
+		return nil, fmt.Errorf("triage: sync runs: %w", err)
+	}
+	var out []Evidence
+	for _, f := range flows {
+		kinds := map[string]bool{} // the newest failed run of each kind
+		for _, run := range runs { // newest first
+			if run.Direction == f.Direction && run.Status == store.RunFailed && !kinds[run.Kind] && len(kinds) < maxEvidence {
+				out = append(out, runEvidence(c, run, now))
+				kinds[run.Kind] = true
+			}
+		}
+		if len(kinds) == 0 {
+			out = append(out, flowEvidence(c, f))
+		}
+	}
+	return out, nil
+}
+
+func capEvidenceRows[T any](rows []T, n int) []T {
+	if len(rows) > n {
+		return rows[:n]
+	}
+	return rows
 }
 
 // checkWebhooks is step 5: the webhooks panel — secret, verification failures, the
@@ -149,7 +203,11 @@ func (t *Triage) checkWebhooks(ctx context.Context, r *report, c concord.Connect
 		s.Status, s.Finding = Skipped, v.Note
 		return s
 	}
+	now := t.DB.Now()
 	var wrong, notes []string
+	for _, reason := range slices.Sorted(maps.Keys(v.FailureReasons)) {
+		s.Evidence = append(s.Evidence, rejectionEvidence(c, reason, v.FailureReasons[reason], v.LastFailureAt, now))
+	}
 	switch v.SecretStatus {
 	case webhook.SecretMissing:
 		wrong = append(wrong, "no signing secret is stored")
@@ -181,13 +239,15 @@ func (t *Triage) checkWebhooks(ctx context.Context, r *report, c concord.Connect
 	gap := c.StateReason == connections.ReasonWebhookGap
 	if gap {
 		wrong = append(wrong, "events went missing: "+orWord(c.StateDetail, "polling found events no webhook delivered"))
+		s.Evidence = append(s.Evidence, gapEvidence(c))
 	}
 	if v.FailedEvents > 0 {
 		notes = append(notes, fmt.Sprintf("%d stored event(s) failed processing", v.FailedEvents))
+		s.Evidence = append(s.Evidence, t.failedEvents(ctx, c, now)...)
 	}
 	received := "nothing received yet"
 	if v.LastReceivedAt != nil {
-		received = fmt.Sprintf("%d received in 24 h, last %s", v.Received24h, ago(t.DB.Now(), *v.LastReceivedAt))
+		received = fmt.Sprintf("%d received in 24 h, last %s", v.Received24h, ago(now, *v.LastReceivedAt))
 	}
 	s.Finding = "secret " + v.SecretStatus + "; " + received
 	if len(wrong)+len(notes) > 0 {
@@ -201,12 +261,29 @@ func (t *Triage) checkWebhooks(ctx context.Context, r *report, c concord.Connect
 			s.Fix += "; then take in the missed events (POST /v1/connections/{id}/webhooks/recover)"
 		}
 		r.refine(WebhookFailure, s.Fix)
+		r.cite(WebhookFailure, s.Evidence...)
 	case len(notes) > 0:
 		s.Status = Warn
 	default:
 		s.Status = OK
 	}
 	return s
+}
+
+// failedEvents links the newest stored events that failed processing, read from the
+// connection's latest events.
+func (t *Triage) failedEvents(ctx context.Context, c concord.Connection, now time.Time) []Evidence {
+	evs, _, err := t.DB.ListWebhookEvents(ctx, c.ID, store.Page{Limit: 200})
+	if err != nil {
+		return nil // the count is shown; the links are a convenience
+	}
+	var out []Evidence
+	for _, ev := range evs {
+		if ev.Status == store.EventFailed && len(out) < maxEvidence {
+			out = append(out, eventEvidence(c, ev, now))
+		}
+	}
+	return out
 }
 
 func reasons(m map[string]int) string {

@@ -155,3 +155,33 @@ func step(d triage.Diagnosis, name string) triage.Step {
 	}
 	return triage.Step{}
 }
+
+// evidence is the step's evidence of kind.
+func evidence(s triage.Step, kind string) []triage.Evidence {
+	var out []triage.Evidence
+	for _, e := range s.Evidence {
+		if e.Kind == kind {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// hasEvidence reports whether s links a row of kind with id (any id when id is "") whose
+// label, API and UI paths hold label, api and ui.
+func hasEvidence(s triage.Step, kind, id, label, api, ui string) bool {
+	for _, e := range evidence(s, kind) {
+		if (id == "" || e.ID == id) && strings.Contains(e.Label, label) && strings.Contains(e.API, api) && strings.Contains(e.UI, ui) {
+			return true
+		}
+	}
+	return false
+}
+
+func dumpEvidence(s triage.Step) string {
+	var sb strings.Builder
+	for _, e := range s.Evidence {
+		sb.WriteString("\n    " + e.Kind + " " + e.ID + " " + e.Label + " | " + e.API + " | " + e.UI)
+	}
+	return s.Step + ":" + sb.String()
+}

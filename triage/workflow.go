@@ -84,8 +84,10 @@ func (t *Triage) checkWorkflow(ctx context.Context, actor connections.Actor, c c
 	}
 	after, _ := json.Marshal(map[string]any{"reversible_allowed": env.Reversible,
 		"allowed_by_operator": !sandbox && opts.AllowReversible, "reversible_ran": ran, "status": s.Status})
-	_, _ = t.DB.AppendAudit(ctx, audit.Entry{Actor: string(actor), Action: "connection.workflow_check", Resource: "connection:" + c.ID,
-		EntityID: c.EntityID, Outcome: audit.OutcomeOK, After: after, Detail: mode + "; " + what + ": " + cut(s.Finding, 400)})
+	if a, err := t.DB.AppendAudit(ctx, audit.Entry{Actor: string(actor), Action: "connection.workflow_check", Resource: "connection:" + c.ID,
+		EntityID: c.EntityID, Outcome: audit.OutcomeOK, After: after, Detail: mode + "; " + what + ": " + cut(s.Finding, 400)}); err == nil {
+		s.Evidence = append(s.Evidence, auditEvidence(c, a.Seq, "workflow check audited: "+what))
+	}
 	return s
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -121,6 +122,11 @@ func TestWorkflowOptInAndAudit(t *testing.T) {
 		if !strings.HasPrefix(e.Detail, "read-only (production entity; a reversible check was not allowed); no reversible check ran") ||
 			after["reversible_allowed"] != false || after["allowed_by_operator"] != false {
 			t.Fatalf("read-only audit: %q %v", e.Detail, after)
+		}
+		// The step links the audit entry it wrote.
+		if !hasEvidence(s, "audit", strconv.FormatInt(e.Seq, 10), "workflow check audited: no reversible check ran",
+			"/v1/audit?resource=connection:"+b.id, "/ui/audit?resource=connection:"+b.id) {
+			t.Fatalf("workflow evidence: %s", dumpEvidence(s))
 		}
 
 		// Allowed by the operator: the check may write, and waits for its webhook; one of
