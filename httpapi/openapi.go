@@ -54,7 +54,7 @@ func (s *Server) OpenAPI() map[string]any {
 			op["parameters"] = params
 		}
 		if rt.Request != "" {
-			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{
+			op["requestBody"] = map[string]any{"required": !rt.OptionalBody, "content": map[string]any{
 				"application/json": map[string]any{"schema": ref(rt.Request)}}}
 		}
 		if rt.Public {

@@ -11,6 +11,9 @@ type route struct {
 	Summary      string
 	Tag          string
 	Request      string // schema of the JSON body, "" for none
+	// OptionalBody marks a Request body the handler does without: an empty body is the
+	// same as {} (the document says requestBody.required false).
+	OptionalBody bool
 	Response     string // schema of the success body
 	List         bool   // the success body is a list of Response
 	Status       int    // success status
@@ -48,7 +51,7 @@ func (s *Server) routes() []route {
 			Response: "Connection", Status: 200, Handler: (*Server).getConnection},
 		{Method: "POST", Path: "/v1/connections/{id}/test", Role: RoleOperator, Summary: "Test a connection with one cheap authenticated call", Tag: "connections",
 			Response: "TestOutcome", Status: 200, Handler: (*Server).testConnection},
-		{Method: "POST", Path: "/v1/connections/{id}/diagnose", Role: RoleOperator, Summary: "Guided triage: ordered steps, each with its finding and fix, and the failure type", Tag: "connections", Request: "DiagnoseIn", Response: "Diagnosis", Status: 200, Handler: (*Server).diagnose},
+		{Method: "POST", Path: "/v1/connections/{id}/diagnose", Role: RoleOperator, Summary: "Guided triage: ordered steps, each with its finding and fix, and the failure type", Tag: "connections", Request: "DiagnoseIn", OptionalBody: true, Response: "Diagnosis", Status: 200, Handler: (*Server).diagnose},
 		{Method: "PUT", Path: "/v1/connections/{id}/credentials", Role: RoleAdmin, Summary: "Rotate credentials safely (tested first)", Tag: "connections",
 			Request: "CredentialsRotate", Response: "Connection", Status: 200, Handler: (*Server).rotateCredentials},
 		{Method: "DELETE", Path: "/v1/connections/{id}", Role: RoleAdmin, Summary: "Disconnect (soft: history kept, credentials kept 7 days)", Tag: "connections",

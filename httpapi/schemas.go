@@ -77,7 +77,14 @@ func schemas() map[string]any {
 		"TestOutcome": obj([]string{"ok", "latency_ms", "message", "state"}, map[string]any{
 			"ok": boolean, "mode": str, "account_id": str, "latency_ms": integer, "error_class": str, "message": str,
 			"state": state, "state_reason": str}),
-		"Diagnosis": obj([]string{"connection_id", "failure_type", "summary", "steps", "checked_at"}, map[string]any{"connection_id": str, "failure_type": map[string]any{"type": "string", "enum": []string{"none", "authorization expired", "disconnected", "webhook failure", "sync delay", "sync drift", "stale external record", "mode mismatch"}}, "summary": str, "checked_at": when, "steps": arr(obj([]string{"step", "status", "finding"}, map[string]any{"step": str, "status": map[string]any{"type": "string", "enum": []string{"ok", "warn", "fail", "skipped"}}, "finding": str, "fix": str}))}),
+		"Diagnosis": obj([]string{"connection_id", "failure_type", "summary", "steps", "checked_at"}, map[string]any{"connection_id": str, "failure_type": map[string]any{"type": "string", "enum": []string{"none", "authorization expired", "disconnected", "webhook failure", "sync delay", "sync drift", "stale external record", "mode mismatch"}}, "summary": str, "checked_at": when, "steps": arr(obj([]string{"step", "status", "finding"}, map[string]any{"step": str, "status": map[string]any{"type": "string", "enum": []string{"ok", "warn", "fail", "skipped"}}, "finding": str, "fix": str,
+			"evidence": map[string]any{"type": "array", "description": "What the step read, newest first (absent when nothing): each row with the API path and the dashboard page that show it",
+				"items": obj([]string{"kind", "label", "api", "ui"}, map[string]any{
+					"kind":  map[string]any{"type": "string", "enum": []string{"log", "drift", "webhook_event", "webhook_rejections", "sync_run", "mapping", "audit"}},
+					"id":    map[string]any{"type": "string", "description": "the row's id (a log entry's, a drift's, an event's, a run's, a mapping's, an audit sequence number, a rejection reason); absent for a link to a list"},
+					"label": map[string]any{"type": "string", "description": "a few words, never a secret, e.g. \"test auth_expired 2m ago\""},
+					"api":   map[string]any{"type": "string", "description": "path of the API call that shows it"},
+					"ui":    map[string]any{"type": "string", "description": "path of the dashboard page that shows it"}})}}))}),
 		"Integrations": obj([]string{"entity", "summary", "cards"}, map[string]any{
 			"entity": ref("Entity"),
 			"summary": obj([]string{"connected", "sandbox", "production", "errors"}, map[string]any{
