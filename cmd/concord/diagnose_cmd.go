@@ -16,10 +16,17 @@ type diagnosis struct {
 	Summary      string    `json:"summary"`
 	CheckedAt    time.Time `json:"checked_at"`
 	Steps        []struct {
-		Step    string `json:"step"`
-		Status  string `json:"status"`
-		Finding string `json:"finding"`
-		Fix     string `json:"fix"`
+		Step     string `json:"step"`
+		Status   string `json:"status"`
+		Finding  string `json:"finding"`
+		Fix      string `json:"fix"`
+		Evidence []struct {
+			Kind  string `json:"kind"`
+			ID    string `json:"id"`
+			Label string `json:"label"`
+			API   string `json:"api"`
+			UI    string `json:"ui"`
+		} `json:"evidence"`
 	} `json:"steps"`
 }
 
@@ -59,8 +66,14 @@ func printDiagnosis(w io.Writer, d diagnosis) {
 			mark = "[" + s.Status + "]"
 		}
 		fmt.Fprintf(w, "%d. %s %s: %s\n", i+1, mark, s.Step, s.Finding)
+		indent := "   " + strings.Repeat(" ", len(mark))
 		if s.Fix != "" {
-			fmt.Fprintf(w, "   %s fix: %s\n", strings.Repeat(" ", len(mark)), s.Fix)
+			fmt.Fprintf(w, "%s fix: %s\n", indent, s.Fix)
+		}
+		// What the step read, each with the API call that shows it (the dashboard links
+		// are in the JSON and on the triage page).
+		for _, e := range s.Evidence {
+			fmt.Fprintf(w, "%s evidence: %s (GET %s)\n", indent, e.Label, e.API)
 		}
 	}
 	fmt.Fprintf(w, "Failure type: %s\n%s\n", d.FailureType, d.Summary)

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
@@ -13,10 +15,13 @@ type diagnosisJSON struct {
 	FailureType  string `json:"failure_type"`
 	Summary      string `json:"summary"`
 	Steps        []struct {
-		Step    string `json:"step"`
-		Status  string `json:"status"`
-		Finding string `json:"finding"`
-		Fix     string `json:"fix"`
+		Step     string `json:"step"`
+		Status   string `json:"status"`
+		Finding  string `json:"finding"`
+		Fix      string `json:"fix"`
+		Evidence []struct {
+			Kind, ID, Label, API, UI string
+		} `json:"evidence"`
 	} `json:"steps"`
 }
 
@@ -103,8 +108,32 @@ func TestDiagnoseEndToEnd(t *testing.T) {
 		if !strings.Contains(d.fix(), "reconnect or rotate credentials") {
 			t.Fatalf("fix for an expired key: %q", d.fix())
 		}
+		// The test step links the refused call in the connector log, by the API and the
+		// dashboard; the fix step carries it too.
+		test := d.Steps[5]
+		if len(test.Evidence) == 0 || test.Evidence[0].Kind != "log" || !strings.HasPrefix(test.Evidence[0].Label, "test ") ||
+			!strings.Contains(test.Evidence[0].Label, "auth_expired") ||
+			!strings.HasPrefix(test.Evidence[0].API, "/v1/connections/"+c.ID+"/logs?outcome=error&cursor=") ||
+			!strings.HasPrefix(test.Evidence[0].UI, "/ui/c/"+c.ID+"?tab=logs&outcome=error&cursor=") {
+			t.Fatalf("test step evidence: %+v", test.Evidence)
+		}
+		if fix := d.Steps[7]; len(fix.Evidence) == 0 || fix.Evidence[0].ID == "" {
+			t.Fatalf("fix step evidence: %+v", fix.Evidence)
+		}
+		// The API path lists the failing entry first.
+		var logs struct {
+			Data []struct {
+				ID         int64  `json:"id"`
+				ErrorClass string `json:"error_class"`
+			}
+		}
+		if st := h.do("GET", test.Evidence[0].API, h.token, nil, &logs); st != 200 || len(logs.Data) == 0 ||
+			fmt.Sprint(logs.Data[0].ID) != test.Evidence[0].ID || logs.Data[0].ErrorClass != "auth_expired" {
+			t.Fatalf("GET %s: %d %+v", test.Evidence[0].API, st, logs.Data)
+		}
 		code, out = h.diagnoseCLI(c.ID)
-		if code != 1 || !strings.Contains(out, "[FAIL] test: failed (auth_expired)") || !strings.Contains(out, "Failure type: authorization expired") {
+		if code != 1 || !strings.Contains(out, "[FAIL] test: failed (auth_expired)") || !strings.Contains(out, "Failure type: authorization expired") ||
+			!strings.Contains(out, "          evidence: test auth_expired") || !strings.Contains(out, "(GET /v1/connections/"+c.ID+"/logs?outcome=error&cursor=") {
 			t.Fatalf("CLI on an expired key: %d\n%s", code, out)
 		}
 		resetEmulator(t, h.emuURL)
@@ -114,6 +143,11 @@ func TestDiagnoseEndToEnd(t *testing.T) {
 			t.Fatalf("disconnect: %d", st)
 		}
 		d = h.diagnose(c.ID, h.token, "disconnected")
+		if ev := d.Steps[1].Evidence; len(ev) != 1 || ev[0].Kind != "audit" || ev[0].API != "/v1/audit?resource=connection:"+c.ID {
+			t.Fatalf("disconnected evidence: %+v", ev)
+		} else if st := h.do("GET", ev[0].API, h.token, nil, nil); st != 200 {
+			t.Fatalf("GET %s: %d", ev[0].API, st)
+		}
 		if !strings.Contains(d.fix(), "reconnect only after confirming the right external account and mode") ||
 			!strings.Contains(d.fix(), "until") || d.Steps[5].Status != "skipped" {
 			t.Fatalf("disconnected: %+v", d)
@@ -136,6 +170,43 @@ func TestDiagnoseEndToEnd(t *testing.T) {
 		for _, body := range h.seen {
 			if bytes.Contains(body, []byte(creds["live_secret_key"])) || bytes.Contains(body, []byte(creds["secret_key"])) {
 				t.Fatal("a response carries a secret key")
+			}
+		}
+	})
+}
+
+// TestDiagnoseBodyIsOptional: the OpenAPI document says the diagnose body is optional (the
+// handler takes none as {}), while bodies the handler needs stay required.
+func TestDiagnoseBodyIsOptional(t *testing.T) {
+	t.Parallel()
+	eachBackend(t, func(t *testing.T, h *harness) {
+		var doc struct {
+			Paths map[string]map[string]struct {
+				RequestBody *struct {
+					Required bool `json:"required"`
+				} `json:"requestBody"`
+			} `json:"paths"`
+		}
+		var raw json.RawMessage
+		if st := h.do("GET", "/v1/openapi.json", "", nil, &raw); st != 200 {
+			t.Fatalf("openapi.json: %d", st)
+		}
+		if err := json.Unmarshal(raw, &doc); err != nil {
+			t.Fatal(err)
+		}
+		for path, want := range map[string]bool{"/v1/connections/{id}/diagnose": false, "/v1/connections/{id}/sync": true,
+			"/v1/connections/{id}/confirm": true, "/v1/mappings/{mapping_id}/reimport": true} {
+			rb := doc.Paths[path]["post"].RequestBody
+			if rb == nil || rb.Required != want {
+				t.Errorf("POST %s requestBody %+v, want required %v", path, rb, want)
+			}
+		}
+		// And so it is: no body, an empty one and {} all diagnose.
+		e := h.entity("Body Co", "sandbox")
+		c := h.connectStripe(e.ID, sandboxCreds(h.emulatorCreds(h.emuURL)), h.emuURL)
+		for _, body := range []any{nil, map[string]any{}} {
+			if st := h.do("POST", "/v1/connections/"+c.ID+"/diagnose", h.token, body, nil); st != 200 {
+				t.Fatalf("diagnose with body %v: %d", body, st)
 			}
 		}
 	})
