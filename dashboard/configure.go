@@ -501,3 +501,19 @@ func (d *Dashboard) registerWebhooks(w http.ResponseWriter, r *http.Request, rq 
 	back(w, r, c)
 	return nil
 }
+
+// putPolicy changes who owns one field (the Accounting tab's money fields), audited.
+func (d *Dashboard) putPolicy(w http.ResponseWriter, r *http.Request, rq *request) error {
+	c, _, err := d.connection(r, rq)
+	if err != nil {
+		return err
+	}
+	fp := store.FieldPolicy{Kind: r.PostForm.Get("kind"), Field: r.PostForm.Get("field"), Policy: r.PostForm.Get("policy"),
+		AutoResolve: r.PostForm.Get("auto_resolve") == "1"}
+	if err := d.Sync.PutPolicy(r.Context(), rq.P.Actor(), c.ID, fp); err != nil {
+		return err
+	}
+	d.setFlash(w, r, "ok", fmt.Sprintf("%s.%s is now %s.", fp.Kind, fp.Field, strings.ReplaceAll(fp.Policy, "_", " ")))
+	back(w, r, c)
+	return nil
+}

@@ -107,6 +107,7 @@ func New(d *Dashboard) (*Dashboard, error) {
 	page("POST /ui/c/{id}/sync", httpapi.RoleOperator, d.startSync)
 	page("POST /ui/c/{id}/sync-settings", httpapi.RoleAdmin, d.putSyncSetting)
 	page("POST /ui/c/{id}/mappings", httpapi.RoleOperator, d.mappingActions)
+	page("POST /ui/c/{id}/policies", httpapi.RoleAdmin, d.putPolicy)
 	page("GET /ui/c/{id}/drift/{drift}", httpapi.RoleOperator, d.driftPreview)
 	page("POST /ui/c/{id}/drift/{drift}", httpapi.RoleOperator, d.resolveDrift)
 	page("POST /ui/c/{id}/webhooks/test", httpapi.RoleOperator, d.testWebhook)

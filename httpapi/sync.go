@@ -261,14 +261,10 @@ func (s *Server) putPolicy(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	if in.Policy != syncer.ERPWins && in.Policy != syncer.ServiceWins && in.Policy != syncer.Manual {
-		return concord.Errorf(concord.EINVALID, "policy must be erp_wins, service_wins or manual")
-	}
 	if !recordKinds[in.Kind] || in.Field == "" {
 		return concord.Errorf(concord.EINVALID, "give a record kind and a field")
 	}
-	err = s.DB.InTx(r.Context(), func(tx *store.Tx) error { return tx.PutFieldPolicy(r.Context(), c.ID, in) })
-	if err != nil {
+	if err := s.Sync.PutPolicy(r.Context(), principalFrom(r.Context()).Actor(), c.ID, in); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, in)

@@ -218,6 +218,36 @@ func TestDashboardRefusesBadInput(t *testing.T) {
 				t.Errorf("viewer test on another entity: %d", resp.StatusCode)
 			}
 
+			// A policy change through the Accounting form is audited; a field the engine does
+			// not compare is refused.
+			resp, _ = admin.post("/ui/c/"+conn.ID+"/policies", url.Values{"csrf": {admin.csrf}, "tab": {"accounting"},
+				"kind": {"order"}, "field": {"total"}, "policy": {"service_wins"}})
+			if resp.StatusCode != http.StatusSeeOther {
+				t.Errorf("policy form: %d", resp.StatusCode)
+			}
+			var pols struct {
+				Data []struct{ Kind, Field, Policy string }
+			}
+			h.do("GET", "/v1/connections/"+conn.ID+"/policies", h.token, nil, &pols)
+			found := false
+			for _, p := range pols.Data {
+				found = found || (p.Kind == "order" && p.Field == "total" && p.Policy == "service_wins")
+			}
+			if !found {
+				t.Errorf("the policy form did not change order.total: %+v", pols.Data)
+			}
+			var auditList struct {
+				Data []struct{ Action, Detail string }
+			}
+			h.do("GET", "/v1/audit?resource=connection:"+conn.ID, h.token, nil, &auditList)
+			if len(auditList.Data) == 0 || auditList.Data[0].Action != "policy.put" || auditList.Data[0].Detail != "order.total" {
+				t.Errorf("the policy change is not audited: %+v", auditList.Data)
+			}
+			if st := h.do("PUT", "/v1/connections/"+conn.ID+"/policies", h.token, map[string]any{"kind": "order", "field": "colour",
+				"policy": "manual"}, nil); st != http.StatusBadRequest {
+				t.Errorf("policy on a field that is not compared: %d", st)
+			}
+
 			// Disconnect needs its confirmation.
 			resp, _ = admin.post("/ui/c/"+conn.ID+"/disconnect", url.Values{"csrf": {admin.csrf}})
 			if resp.StatusCode != http.StatusBadRequest {
