@@ -420,7 +420,19 @@ func TestTriageInBrowser(t *testing.T) {
 				if steps < 7 {
 					t.Errorf("%s: %d triage steps shown, want the seven steps and the fix", name, steps)
 				}
+				// Each failing step links its evidence, and the links lead to real pages.
+				var links []string
+				br.run("evidence", chromedp.Evaluate(`Array.from(document.querySelectorAll("ol.steps li.fail .evidence a")).map(a => a.getAttribute("href"))`, &links))
+				if len(links) == 0 && name != "live-key" {
+					t.Errorf("%s: no failing step links its evidence", name)
+				}
 				br.shot("triage-" + name)
+				for _, l := range links {
+					br.run("follow "+l, chromedp.Navigate(a.URL+l), chromedp.WaitVisible("main h1", chromedp.ByQuery))
+					if h := br.text("main h1"); len(h) > 4 && h[3] == ' ' && (h[0] == '4' || h[0] == '5') {
+						t.Errorf("%s: evidence link %s leads to an error page: %q", name, l, h)
+					}
+				}
 			}
 			for _, in := range incidents {
 				diagnose(in.Scenario, in.ConnectionID, in.Failure)
