@@ -227,7 +227,8 @@ func browseDashboard(t *testing.T, be storetest.Backend) {
 		br.checkA11y("integrations")
 		// The first Tab reaches the skip link.
 		var focused string
-		br.run("tab to skip link", chromedp.KeyEvent("\t"), chromedp.Evaluate(`document.activeElement.className`, &focused))
+		br.run("tab to skip link", chromedp.Navigate(a.URL+"/ui/e/"+main.EntityID+"/integrations"),
+			chromedp.WaitVisible(".summary", chromedp.ByQuery), chromedp.KeyEvent("\t"), chromedp.Evaluate(`document.activeElement.className`, &focused))
 		if focused != "skip" {
 			t.Errorf("the first Tab focuses %q, want the skip link", focused)
 		}
