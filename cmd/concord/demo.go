@@ -98,7 +98,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fmt.Fprintf(stdout, "Ctrl-C stops everything.\n\n")
 
 	if *every > 0 {
-		go demoTraffic(ctx, a, conns, *every)
+		go demoTraffic(ctx, a, conns, emus, *every)
 	}
 	return <-done
 }
@@ -187,12 +187,16 @@ func emulatorCredentials(ctx context.Context, base string, d connector.Descripto
 	return creds, cfg, nil
 }
 
-// demoTraffic makes a small payment now and then through the durable write path; one in
-// five is declined so the log shows a validation failure that is not retried.
-func demoTraffic(ctx context.Context, a *app, conns map[string]string, every time.Duration) {
-	id, ok := conns["stripe"]
-	if !ok {
-		return
+// demoTraffic is the demo's live traffic: now and then a small payment through the durable
+// write path (one in five declined, so the log shows a validation failure that is not
+// retried), and every other tick an order placed on the shop, which reaches concord as the
+// shop's signed orders/create webhook and lands as an ERP order.
+func demoTraffic(ctx context.Context, a *app, conns map[string]string, emus []*runningEmulator, every time.Duration) {
+	shop := ""
+	for _, e := range emus {
+		if e.Connector == "shopify" {
+			shop = e.URL
+		}
 	}
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -202,16 +206,26 @@ func demoTraffic(ctx context.Context, a *app, conns map[string]string, every tim
 			return
 		case <-t.C:
 		}
-		pm := "pm_card_visa"
-		if n%5 == 0 {
-			pm = "pm_card_chargeDeclined"
+		if id, ok := conns["stripe"]; ok {
+			pm := "pm_card_visa"
+			if n%5 == 0 {
+				pm = "pm_card_chargeDeclined"
+			}
+			amount, _ := rand.Int(rand.Reader, big.NewInt(9000))
+			payload, _ := json.Marshal(map[string]any{"amount": 1000 + amount.Int64(), "currency": "usd",
+				"payment_method": pm, "confirm": true, "metadata": map[string]string{"demo_order": fmt.Sprint(n)}})
+			_, _, err := a.svc.EnqueueWrite(ctx, demoActor, id, connections.WriteInput{Operation: "payment_intent.create", Payload: payload}, "")
+			if err != nil && ctx.Err() == nil {
+				a.log.Warn("demo payment not queued", "err", err)
+			}
 		}
-		amount, _ := rand.Int(rand.Reader, big.NewInt(9000))
-		payload, _ := json.Marshal(map[string]any{"amount": 1000 + amount.Int64(), "currency": "usd",
-			"payment_method": pm, "confirm": true, "metadata": map[string]string{"demo_order": fmt.Sprint(n)}})
-		_, _, err := a.svc.EnqueueWrite(ctx, demoActor, id, connections.WriteInput{Operation: "payment_intent.create", Payload: payload}, "")
-		if err != nil && ctx.Err() == nil {
-			a.log.Warn("demo payment not queued", "err", err)
+		if _, ok := conns["shopify"]; ok && shop != "" && n%2 == 1 {
+			qty, _ := rand.Int(rand.Reader, big.NewInt(3))
+			order := map[string]any{"email": fmt.Sprintf("buyer%d@example.com", n), "financial_status": "paid",
+				"line_items": []map[string]any{{"sku": "SKU-1-1", "title": "Classic Tee - Small", "price": "9.99", "quantity": 1 + qty.Int64()}}}
+			if err := emuCall(ctx, "POST", shop+"/_emulator/records/orders", "", order, nil); err != nil && ctx.Err() == nil {
+				a.log.Warn("demo order not placed", "err", err)
+			}
 		}
 	}
 }

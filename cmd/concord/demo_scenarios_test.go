@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	emulators "github.com/concordhub/concord/emulator/all"
+	"github.com/concordhub/concord/store"
 	"github.com/concordhub/concord/store/storetest"
 	"github.com/concordhub/concord/triage"
 	"github.com/concordhub/concord/vault"
@@ -111,5 +113,46 @@ func TestDemoScenarioOne(t *testing.T) {
 	}
 	if validScenario("bogus") || !validScenario("none") {
 		t.Fatal("validScenario")
+	}
+}
+
+// TestDemoTraffic runs the demo's live traffic for a moment: orders placed on the shop
+// arrive as ERP orders through the signed webhook, and payments go out as durable writes.
+func TestDemoTraffic(t *testing.T) {
+	a, conns, _ := demoUniverse(t, storetest.Backends(t)[0], "none")
+	ctx := context.Background()
+	shop, err := a.db.GetConnection(ctx, conns["shopify"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := func() int {
+		recs, _, err := a.db.ListERPRecords(ctx, shop.EntityID, "order", store.Page{Limit: 500})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(recs)
+	}
+	before := count()
+	tctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		demoTraffic(tctx, a, conns, []*runningEmulator{{Connector: "shopify", URL: shop.Config["api_base"]}}, 40*time.Millisecond)
+	}()
+	eventually(t, "orders placed on the shop to reach the ERP", func() bool { return count() >= before+3 })
+	cancel()
+	<-done
+	logs, _, err := a.db.ListLogs(ctx, conns["stripe"], store.LogFilter{}, store.Page{Limit: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	payments := 0
+	for _, l := range logs {
+		if strings.Contains(l.Operation, "payment_intent") {
+			payments++
+		}
+	}
+	if payments == 0 {
+		t.Errorf("no payment went out during the traffic: %d log entries", len(logs))
 	}
 }
