@@ -107,5 +107,17 @@ func TestDashboardSummaries(t *testing.T) {
 		if st, _ := db.OutboxStats(ctx, "con_d", db.Now().Add(time.Second)); st.SentSince != 0 || st.FailedSince != 0 || st.Pending != 1 {
 			t.Fatalf("outbox stats later %+v", st)
 		}
+		// The webhook backlog agrees with WebhookStats' pending count.
+		if err := db.InTx(ctx, func(tx *store.Tx) error {
+			_, err := tx.InsertWebhookEvents(ctx, []*store.WebhookEvent{{ConnectionID: "con_d", ProviderEventID: "evt_1", Body: []byte("{}")}})
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		n, err := db.WebhookBacklog(ctx, "con_d")
+		ws, _ := db.WebhookStats(ctx, "con_d", start)
+		if err != nil || n != 1 || ws.Pending != n {
+			t.Fatalf("backlog %d (stats %d) %v", n, ws.Pending, err)
+		}
 	})
 }

@@ -102,3 +102,13 @@ func (db *DB) LastEventOccurredAt(ctx context.Context, connectionID string) (*ti
 	err := db.reader().row(ctx, `SELECT MAX(occurred_at) FROM webhook_events WHERE connection_id = ?`, connectionID).Scan(&t)
 	return fromNullMicros(t), db.mapErr(err, "webhook events")
 }
+
+// WebhookBacklog counts a connection's webhook events waiting to be processed (received or
+// processing), through the partial index of open events: what the Sync Dashboard needs of
+// WebhookStats, without its 24-hour receipt counts.
+func (db *DB) WebhookBacklog(ctx context.Context, connectionID string) (int, error) {
+	var n int
+	err := db.reader().row(ctx, `SELECT COALESCE(SUM(CASE WHEN status IN ('received', 'processing') THEN 1 ELSE 0 END), 0)
+		FROM webhook_events WHERE status IN ('received', 'processing', 'failed') AND connection_id = ?`, connectionID).Scan(&n)
+	return n, db.mapErr(err, "webhook stats")
+}

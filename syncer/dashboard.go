@@ -106,11 +106,11 @@ func (e *Engine) flow(ctx context.Context, c concord.Connection, dir string, now
 	}
 	var oldest *time.Time
 	if dir == Inbound {
-		st, err := e.DB.WebhookStats(ctx, c.ID, now.Add(-24*time.Hour))
+		n, err := e.DB.WebhookBacklog(ctx, c.ID)
 		if err != nil {
 			return f, false, err
 		}
-		f.Backlog = st.Pending
+		f.Backlog = n
 		if f.Running != nil {
 			oldest = &f.Running.StartedAt
 		}
