@@ -31,7 +31,7 @@ type Card struct {
 
 // Attention is one warning sign on a card, with where to look.
 type Attention struct {
-	Kind    string `json:"kind"` // webhook_rejections, webhook_failed_events, drift, stale, mapping_inbox
+	Kind    string `json:"kind"` // webhook_rejections, webhook_failed_events, outbound_failed, drift, stale, mapping_inbox
 	Count   int    `json:"count"`
 	Message string `json:"message"`
 	Tab     string `json:"tab"` // the Configure tab that shows it
@@ -50,6 +50,13 @@ func attention(a store.Attention) []Attention {
 	if a.FailedEvents > 0 {
 		out = append(out, Attention{Kind: "webhook_failed_events", Count: a.FailedEvents, Tab: "webhooks",
 			Message: fmt.Sprintf("%d webhook event%s failed to process", a.FailedEvents, plural(a.FailedEvents, "", "s"))})
+	}
+	if a.OutboundFailed > 0 {
+		msg := fmt.Sprintf("%d outbound change%s refused by the service", a.OutboundFailed, plural(a.OutboundFailed, "", "s"))
+		if a.LastOutboundError != "" {
+			msg += " (newest: " + a.LastOutboundError + ")"
+		}
+		out = append(out, Attention{Kind: "outbound_failed", Count: a.OutboundFailed, Message: msg, Tab: "sync"})
 	}
 	if a.Stale > 0 {
 		out = append(out, Attention{Kind: "stale", Count: a.Stale, Tab: "mapping",

@@ -92,7 +92,7 @@ func schemas() map[string]any {
 			"cards": arr(map[string]any{"allOf": []any{connection, obj([]string{"title", "kind", "actions", "attention"},
 				map[string]any{"title": str, "kind": str, "actions": strList,
 					"attention": arr(obj([]string{"kind", "count", "message", "tab"}, map[string]any{
-						"kind":  map[string]any{"type": "string", "enum": []string{"webhook_rejections", "webhook_failed_events", "drift", "stale", "mapping_inbox"}},
+						"kind":  map[string]any{"type": "string", "enum": []string{"webhook_rejections", "webhook_failed_events", "outbound_failed", "drift", "stale", "mapping_inbox"}},
 						"count": integer, "message": str, "tab": str}))})}}),
 		}),
 		"LogEntry": obj([]string{"id", "connection_id", "time", "direction", "kind", "operation", "outcome", "latency_ms"}, map[string]any{

@@ -15,6 +15,9 @@ type Attention struct {
 	OpenDrifts    int
 	Stale         int // mappings whose external record is gone or changed identity
 	Suggested     int // suggestions waiting in the mapping inbox
+	// OutboundFailed counts changes the service refused, and the newest refusal's message.
+	OutboundFailed    int
+	LastOutboundError string
 }
 
 // ConnectionAttention counts a connection's warning signs; rejections since since.
@@ -41,8 +44,15 @@ func (db *DB) ConnectionAttention(ctx context.Context, connectionID string, sinc
 		{&a.OpenDrifts, `SELECT COUNT(*) FROM drifts WHERE connection_id = ? AND state = 'open'`, []any{connectionID}},
 		{&a.Stale, `SELECT COUNT(*) FROM mappings WHERE connection_id = ? AND state = ?`, []any{connectionID, MappingStale}},
 		{&a.Suggested, `SELECT COUNT(*) FROM mappings WHERE connection_id = ? AND state = ?`, []any{connectionID, MappingSuggested}},
+		{&a.OutboundFailed, `SELECT COUNT(*) FROM outbox WHERE connection_id = ? AND status = ?`, []any{connectionID, OutboxFailed}},
 	} {
 		if err := r.row(ctx, q.query, q.args...).Scan(q.dst); err != nil {
+			return a, db.mapErr(err, "attention")
+		}
+	}
+	if a.OutboundFailed > 0 {
+		if err := r.row(ctx, `SELECT kind || ' ' || external_id || ' ' || field || ': ' || error FROM outbox
+			WHERE connection_id = ? AND status = ? ORDER BY enqueued_at DESC LIMIT 1`, connectionID, OutboxFailed).Scan(&a.LastOutboundError); err != nil {
 			return a, db.mapErr(err, "attention")
 		}
 	}

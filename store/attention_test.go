@@ -90,6 +90,10 @@ func TestAttentionAndActivity(t *testing.T) {
 			}
 			return tx.FinishOutbox(ctx, claimed[1], store.OutboxFailed, "refused")
 		})
+		a, err = db.ConnectionAttention(ctx, "con_a", now.Add(-24*time.Hour))
+		if err != nil || a.OutboundFailed != 1 || a.LastOutboundError != "stock "+claimed[1].ExternalID+" available: refused" {
+			t.Fatalf("outbound refusals in attention: %+v %v", a, err)
+		}
 		acts, err := db.Activity(ctx, "con_a", now.Add(-time.Hour))
 		if err != nil {
 			t.Fatal(err)

@@ -405,7 +405,7 @@ func TestTriageInBrowser(t *testing.T) {
 				br.shot("card-" + name)
 				// The card itself shows the cause where the state alone looks healthy.
 				if sign, ok := map[string]string{"webhook-secret": "refused", "drifted-stock": "open drift",
-					"deleted-product": "gone or changed"}[name]; ok {
+					"deleted-product": "gone or changed", "refused-price": "refused by the service"}[name]; ok {
 					if got := br.text("#card-" + id + " ul.attention"); !strings.Contains(got, sign) {
 						t.Errorf("%s: the card's attention list says %q, want %q", name, got, sign)
 					}

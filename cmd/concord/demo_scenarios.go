@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"time"
 
 	"github.com/concordhub/concord"
 	"github.com/concordhub/concord/connections"
@@ -22,6 +23,7 @@ var scenarios = []struct{ Name, Entity, Failure string }{
 	{"deleted-product", "Demo Sandbox (deleted product)", triage.StaleExternalRecord},
 	{"webhook-secret", "Demo Sandbox (webhook secret)", triage.WebhookFailure},
 	{"live-key", "Demo Sandbox (live key)", triage.ModeMismatch},
+	{"refused-price", "Demo Sandbox (refused price)", triage.SyncDelay},
 }
 
 // validScenario reports whether name is "all", "none" or one scenario.
@@ -134,6 +136,19 @@ func stage(ctx context.Context, a *app, name, entityName, base string) (string, 
 			return "", err
 		}
 		return id, shopifyIncident(ctx, a, id, base, name == "drifted-stock")
+	case "refused-price": // the ERP sends a price Shopify refuses (negative): the change fails, the flow is failing
+		if err := setupShopify(ctx, a, id); err != nil {
+			return "", err
+		}
+		rec := store.ERPRecord{EntityID: entityID, Kind: "variant", ID: "demo-var-2", Source: "erp",
+			Fields: map[string]string{"sku": "SKU-1-2", "price": "-10.49", "title": "Classic Tee - Medium"}}
+		if _, err := a.sync.PutRecord(ctx, string(demoActor), &rec); err != nil {
+			return "", err
+		}
+		return id, waitUntil(ctx, "the price change to fail", func() (bool, error) {
+			st, err := a.db.OutboxStats(ctx, id, a.db.Now().Add(-time.Hour))
+			return st.FailedSince > 0, err
+		})
 	case "webhook-secret": // the stored secret is not the endpoint's; a payment's event fails
 		if err := stripeWebhook(ctx, a, id, base, "whsec_demo_wrong_"+randomString(16)); err != nil {
 			return "", err

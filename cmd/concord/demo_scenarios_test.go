@@ -75,6 +75,7 @@ func TestDemoScenarios(t *testing.T) {
 		"deleted-product": "stale external record",
 		"webhook-secret":  "webhook failure",
 		"live-key":        "mode mismatch",
+		"refused-price":   "sync delay",
 	}
 	for _, b := range storetest.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
