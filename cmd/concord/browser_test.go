@@ -340,6 +340,15 @@ func browseDashboard(t *testing.T, be storetest.Backend) {
 			t.Errorf("drift %s after push: %q %v", driftID, dr.State, err)
 		}
 
+		// The Stripe webhooks panel's test webhook is sent, received and verified.
+		br.run("test webhook", chromedp.Navigate(a.URL+"/ui/e/"+main.EntityID+"/integrations"),
+			chromedp.Navigate(a.URL+"/ui/c/"+stripeID+"?tab=webhooks"),
+			chromedp.Click(`form[action$="/webhooks/test"] button`, chromedp.ByQuery), chromedp.WaitVisible(".flash", chromedp.ByQuery))
+		if got := br.text(".flash"); !strings.Contains(got, "received and verified") {
+			t.Errorf("test webhook: %q", got)
+		}
+		br.shot("07-webhooks-panel")
+
 		// Disconnect the main Stripe connection through its confirmation.
 		br.run("back to main entity", chromedp.Navigate(a.URL+"/ui/e/"+main.EntityID+"/integrations"),
 			chromedp.Click(`#card-`+stripeID+` a[href$="/disconnect"]`, chromedp.ByQuery),

@@ -162,6 +162,27 @@ func TestDashboardRefusesBadInput(t *testing.T) {
 				t.Errorf("unknown log filter: %d", resp.StatusCode)
 			}
 
+			// Connect through the form built from the catalog: a refused credential shows the
+			// form again without echoing the secret; a good one connects.
+			resp, body = admin.post("/ui/e/"+other.ID+"/connect/stripe", url.Values{"csrf": {admin.csrf},
+				"cred.secret_key": {"sk_test_wrongwrongwrong123456"}, "config.api_base": {h.emuURL}})
+			if resp.StatusCode < 400 || strings.Contains(body, "sk_test_wrongwrongwrong123456") || !strings.Contains(body, h.emuURL) {
+				t.Errorf("refused connect: %d, secret echoed %v, api_base kept %v", resp.StatusCode,
+					strings.Contains(body, "sk_test_wrongwrongwrong123456"), strings.Contains(body, h.emuURL))
+			}
+			resp, _ = admin.post("/ui/e/"+other.ID+"/connect/stripe", url.Values{"csrf": {admin.csrf},
+				"cred.secret_key": {creds["secret_key"]}, "cred.publishable_key": {creds["publishable_key"]}, "config.api_base": {h.emuURL}})
+			if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/ui/c/con_") {
+				t.Errorf("connect by form: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+			}
+			// Shopify's OAuth: the form sends the browser to the shop's authorize page.
+			resp, _ = admin.post("/ui/e/"+mine.ID+"/connect/shopify", url.Values{"csrf": {admin.csrf}, "method": {"oauth"},
+				"config.shop": {"acme.myshopify.com"}, "client_id": {"app-client"}, "client_secret": {"app-secret"}})
+			if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther ||
+				!strings.HasPrefix(loc, "https://acme.myshopify.com/admin/oauth/authorize?") || !strings.Contains(loc, "client_id=app-client") {
+				t.Errorf("OAuth start: %d to %q", resp.StatusCode, loc)
+			}
+
 			// A form without its CSRF token changes nothing.
 			before, _ := h.app.db.GetConnection(t.Context(), conn.ID)
 			resp, body = admin.post("/ui/c/"+conn.ID+"/test", url.Values{})
