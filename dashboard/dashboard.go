@@ -13,6 +13,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/concordhub/concord/connections"
@@ -48,10 +49,16 @@ type Dashboard struct {
 	// Now is the clock (tests); nil means time.Now.
 	Now func() time.Time
 
-	mux    *http.ServeMux
-	assets *assets
-	pages  *pages
+	mux      *http.ServeMux
+	assets   *assets
+	pages    *pages
+	stopping chan struct{}
+	stopOnce sync.Once
 }
+
+// Stop ends the live streams, so a server shutdown does not wait for open browsers; the
+// pages themselves keep working until the server stops.
+func (d *Dashboard) Stop() { d.stopOnce.Do(func() { close(d.stopping) }) }
 
 // Limits on what a form may carry. A bigger body or field is refused whole, with a message,
 // before anything is changed.
@@ -71,6 +78,7 @@ func New(d *Dashboard) (*Dashboard, error) {
 	if d.IdleTimeout == 0 {
 		d.IdleTimeout = 2 * time.Hour
 	}
+	d.stopping = make(chan struct{})
 	var err error
 	if d.assets, err = loadAssets(); err != nil {
 		return nil, err

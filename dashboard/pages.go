@@ -220,6 +220,8 @@ func (d *Dashboard) events(w http.ResponseWriter, r *http.Request, rq *request) 
 		select {
 		case <-r.Context().Done():
 			return nil
+		case <-d.stopping:
+			return nil
 		case <-tick.C:
 			if time.Now().After(deadline) {
 				return nil

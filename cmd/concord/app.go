@@ -119,6 +119,7 @@ func openApp(ctx context.Context, cfg config, stderr io.Writer) (*app, error) {
 	a.http = &http.Server{Handler: a.api, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
 		WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
+	a.http.RegisterOnShutdown(a.dash.Stop) // live streams end, so shutdown need not wait for open browsers
 	return a, nil
 }
 

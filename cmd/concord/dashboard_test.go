@@ -1,16 +1,19 @@
 package main
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/concordhub/concord/store/storetest"
+	"github.com/concordhub/concord/vault"
 )
 
 // uiClient is a browser without a browser: a cookie jar, no redirects followed, so each
@@ -313,4 +316,64 @@ func equalTimes(a, b *time.Time) bool {
 		return a == b
 	}
 	return a.Equal(*b)
+}
+
+// TestShutdownEndsLiveStreams: an open dashboard tab (its server-sent events stream) does
+// not hold up a shutdown.
+func TestShutdownEndsLiveStreams(t *testing.T) {
+	b := storetest.Backends(t)[0]
+	dir := t.TempDir()
+	keyFile := filepath.Join(dir, "master.key")
+	if _, err := vault.CreateKeyFile(keyFile); err != nil {
+		t.Fatal(err)
+	}
+	token := "cct_test_admin_" + randomString(20)
+	cfg := config{Addr: "127.0.0.1:0", DB: b.URL, MasterKeyFile: keyFile, LogRetention: time.Hour, LogLevel: "warn", AdminToken: token}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	a, err := openApp(ctx, cfg, &syncBuffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- a.run(ctx) }()
+	e, err := a.svc.CreateEntity(ctx, "test", "Acme", "sandbox")
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("GET", a.URL+"/ui/e/"+e.ID+"/events", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if ct := resp.Header.Get("Content-Type"); resp.StatusCode != 200 || ct != "text/event-stream" {
+		t.Fatalf("events: %d %s", resp.StatusCode, ct)
+	}
+	buf := make([]byte, 4096)
+	var got strings.Builder
+	for !strings.Contains(got.String(), "event: cards") {
+		n, err := resp.Body.Read(buf)
+		if err != nil {
+			t.Fatalf("stream: %v after %q", err, got.String())
+		}
+		got.Write(buf[:n])
+	}
+	if !strings.Contains(got.String(), `"summary"`) {
+		t.Errorf("the first event carries no summary: %q", got.String())
+	}
+	start := time.Now()
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("shutdown waited on the open stream")
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("shutdown took %v with a stream open", d)
+	}
 }
