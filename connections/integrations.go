@@ -41,7 +41,7 @@ type Attention struct {
 func attention(a store.Attention) []Attention {
 	out := []Attention{}
 	if a.Rejected > 0 {
-		msg := fmt.Sprintf("%d webhook deliver%s refused in 24 h", a.Rejected, plural(a.Rejected, "y", "ies"))
+		msg := fmt.Sprintf("%s webhook deliver%s refused in 24 h", count(a.Rejected), plural(a.Rejected, "y", "ies"))
 		if a.LastRejection != "" {
 			msg += " (" + strings.ReplaceAll(a.LastRejection, "_", " ") + ")"
 		}
@@ -49,10 +49,10 @@ func attention(a store.Attention) []Attention {
 	}
 	if a.FailedEvents > 0 {
 		out = append(out, Attention{Kind: "webhook_failed_events", Count: a.FailedEvents, Tab: "webhooks",
-			Message: fmt.Sprintf("%d webhook event%s failed to process", a.FailedEvents, plural(a.FailedEvents, "", "s"))})
+			Message: fmt.Sprintf("%s webhook event%s failed to process", count(a.FailedEvents), plural(a.FailedEvents, "", "s"))})
 	}
 	if a.OutboundFailed > 0 {
-		msg := fmt.Sprintf("%d outbound change%s refused by the service", a.OutboundFailed, plural(a.OutboundFailed, "", "s"))
+		msg := fmt.Sprintf("%s outbound change%s refused by the service", count(a.OutboundFailed), plural(a.OutboundFailed, "", "s"))
 		if a.LastOutboundError != "" {
 			msg += " (newest: " + a.LastOutboundError + ")"
 		}
@@ -60,17 +60,25 @@ func attention(a store.Attention) []Attention {
 	}
 	if a.Stale > 0 {
 		out = append(out, Attention{Kind: "stale", Count: a.Stale, Tab: "mapping",
-			Message: fmt.Sprintf("%d mapped record%s gone or changed on the service", a.Stale, plural(a.Stale, "", "s"))})
+			Message: fmt.Sprintf("%s mapped record%s gone or changed on the service", count(a.Stale), plural(a.Stale, "", "s"))})
 	}
 	if a.OpenDrifts > 0 {
 		out = append(out, Attention{Kind: "drift", Count: a.OpenDrifts, Tab: "mapping",
-			Message: fmt.Sprintf("%d open drift%s: the two sides disagree", a.OpenDrifts, plural(a.OpenDrifts, "", "s"))})
+			Message: fmt.Sprintf("%s open drift%s: the two sides disagree", count(a.OpenDrifts), plural(a.OpenDrifts, "", "s"))})
 	}
 	if a.Suggested > 0 {
 		out = append(out, Attention{Kind: "mapping_inbox", Count: a.Suggested, Tab: "mapping",
-			Message: fmt.Sprintf("%d suggested mapping%s waiting in the inbox", a.Suggested, plural(a.Suggested, "", "s"))})
+			Message: fmt.Sprintf("%s suggested mapping%s waiting in the inbox", count(a.Suggested), plural(a.Suggested, "", "s"))})
 	}
 	return out
+}
+
+// count writes n, or "more than 10,000" at the store's cap.
+func count(n int) string {
+	if n > store.CountCap {
+		return fmt.Sprintf("more than %d", store.CountCap)
+	}
+	return fmt.Sprint(n)
 }
 
 func plural(n int, one, many string) string {

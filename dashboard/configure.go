@@ -176,11 +176,11 @@ func (d *Dashboard) loadMapping(r *http.Request, c concord.Connection, data *con
 	if data.MapState == "" {
 		data.MapState = "suggested"
 	}
-	if !oneOf(data.MapState, "unmapped", "suggested", "active", "rejected", "stale") {
+	if !oneOf(data.MapState, mappingStates...) {
 		return concord.Errorf(concord.EINVALID, "state must be unmapped, suggested, active, rejected or stale")
 	}
 	var err error
-	if data.MapCounts, err = d.DB.CountMappings(ctx, c.ID); err != nil {
+	if data.MapCounts, err = d.DB.CountMappingsCapped(ctx, c.ID, mappingStates, store.CountCap); err != nil {
 		return err
 	}
 	ms, next, err := d.DB.ListMappings(ctx, c.ID, data.MapState, "", store.Page{Limit: 50, Cursor: q.Get("cursor")})
@@ -203,6 +203,8 @@ func (d *Dashboard) loadMapping(r *http.Request, c concord.Connection, data *con
 	data.Drifts, _, err = d.DB.ListDrifts(ctx, c.ID, "open", store.Page{Limit: 50})
 	return err
 }
+
+var mappingStates = []string{"suggested", "unmapped", "active", "stale", "rejected"}
 
 // recordName is how a record is named to a person: its title and SKU, or its number.
 func recordName(f map[string]string) string {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/concordhub/concord"
 	"github.com/concordhub/concord/httpapi"
+	"github.com/concordhub/concord/store"
 )
 
 //go:embed templates/*.html
@@ -91,6 +92,12 @@ func loadPages(a *assets) (*pages, error) {
 			return strings.ToUpper(s[:1]) + s[1:]
 		},
 		"secs": seconds,
+		"count": func(n int) string {
+			if n > store.CountCap {
+				return fmt.Sprintf("%d+", store.CountCap)
+			}
+			return fmt.Sprint(n)
+		},
 		"list": func(v ...string) []string { return v },
 		"div":  func(a, b int) int { return a / b },
 		"join": strings.Join,

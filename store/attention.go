@@ -6,8 +6,8 @@ import (
 )
 
 // Attention is what a connection's card flags beside its state: the signs of a problem a
-// green state does not show. Each count reads an index range, so a card costs the same with
-// ten million log rows or a million mappings.
+// green state does not show. Each count reads an index range and stops at CountCap+1, so a
+// card costs the same with ten million log rows or a million mappings.
 type Attention struct {
 	Rejected      int // webhook deliveries refused since the window start (bad signature, ...)
 	LastRejection string
@@ -40,11 +40,17 @@ func (db *DB) ConnectionAttention(ctx context.Context, connectionID string, sinc
 		query string
 		args  []any
 	}{
-		{&a.FailedEvents, `SELECT COUNT(*) FROM webhook_events WHERE status = 'failed' AND connection_id = ?`, []any{connectionID}},
-		{&a.OpenDrifts, `SELECT COUNT(*) FROM drifts WHERE connection_id = ? AND state = 'open'`, []any{connectionID}},
-		{&a.Stale, `SELECT COUNT(*) FROM mappings WHERE connection_id = ? AND state = ?`, []any{connectionID, MappingStale}},
-		{&a.Suggested, `SELECT COUNT(*) FROM mappings WHERE connection_id = ? AND state = ?`, []any{connectionID, MappingSuggested}},
-		{&a.OutboundFailed, `SELECT COUNT(*) FROM outbox WHERE connection_id = ? AND status = ?`, []any{connectionID, OutboxFailed}},
+		{&a.FailedEvents, `SELECT COUNT(*) FROM (SELECT 1 FROM webhook_events WHERE status = 'failed' AND connection_id = ? LIMIT ?) capped`,
+			[]any{connectionID, CountCap + 1}},
+		{&a.OpenDrifts, `SELECT COUNT(*) FROM (SELECT 1 FROM drifts WHERE connection_id = ? AND state = 'open' LIMIT ?) capped`,
+			[]any{connectionID, CountCap + 1}},
+		// Mapping states can hold a million rows: counted up to CountCap+1 ("more than").
+		{&a.Stale, `SELECT COUNT(*) FROM (SELECT 1 FROM mappings WHERE connection_id = ? AND state = ? LIMIT ?) capped`,
+			[]any{connectionID, MappingStale, CountCap + 1}},
+		{&a.Suggested, `SELECT COUNT(*) FROM (SELECT 1 FROM mappings WHERE connection_id = ? AND state = ? LIMIT ?) capped`,
+			[]any{connectionID, MappingSuggested, CountCap + 1}},
+		{&a.OutboundFailed, `SELECT COUNT(*) FROM (SELECT 1 FROM outbox WHERE connection_id = ? AND status = ? LIMIT ?) capped`,
+			[]any{connectionID, OutboxFailed, CountCap + 1}},
 	} {
 		if err := r.row(ctx, q.query, q.args...).Scan(q.dst); err != nil {
 			return a, db.mapErr(err, "attention")

@@ -20,6 +20,8 @@ type Engine struct {
 	// DefaultInterval is the backup-poll interval when Sync Settings do not say (15 minutes
 	// when zero).
 	DefaultInterval time.Duration
+
+	activity activityCache // the Sync Dashboard chart's recent answers (activity.go)
 }
 
 func (e *Engine) log() *slog.Logger {
