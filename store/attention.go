@@ -57,9 +57,9 @@ func (db *DB) ConnectionAttention(ctx context.Context, connectionID string, sinc
 		}
 	}
 	if a.OutboundFailed > 0 {
-		if err := r.row(ctx, `SELECT kind || ' ' || external_id || ' ' || field || ': ' || error FROM outbox
-			WHERE connection_id = ? AND status = ? ORDER BY enqueued_at DESC LIMIT 1`, connectionID, OutboxFailed).Scan(&a.LastOutboundError); err != nil {
-			return a, db.mapErr(err, "attention")
+		var err error
+		if a.LastOutboundError, err = db.LastOutboxFailure(ctx, connectionID); err != nil {
+			return a, err
 		}
 	}
 	return a, nil

@@ -125,6 +125,11 @@ func (e *Engine) flow(ctx context.Context, c concord.Connection, dir string, now
 		f.Windows["1h"] = w
 		if st.FailedSince > 0 {
 			failingRecently = true
+			if f.LastError == "" { // no failed run says why: the refused change does
+				if f.LastError, err = e.DB.LastOutboxFailure(ctx, c.ID); err != nil {
+					return f, false, err
+				}
+			}
 		}
 	}
 	if oldest != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -91,6 +92,10 @@ func TestDemoScenarios(t *testing.T) {
 				}
 				if d.FailureType != want[in.Scenario] || in.Failure != want[in.Scenario] {
 					t.Errorf("%s on %s: diagnose names %q, want %q: %+v", in.Scenario, in.ConnectionID, d.FailureType, want[in.Scenario], d.Steps)
+				}
+				// The refused price's report says why, not only that outbound is failing.
+				if in.Scenario == "refused-price" && !strings.Contains(fmt.Sprint(d.Steps), "price may not be negative") {
+					t.Errorf("refused-price: the report does not say why the change failed: %+v", d.Steps)
 				}
 			}
 			for connector, id := range conns {
