@@ -188,17 +188,26 @@ func (d *Dashboard) loadMapping(r *http.Request, c concord.Connection, data *con
 		return err
 	}
 	data.MapNext = next
+	// The names of both sides, one query per side and kind for the whole page.
+	var extKeys, erpKeys []store.RecordKey
 	for _, m := range ms {
-		row := mappingRow{Mapping: m}
-		if s, err := d.DB.GetSyncRecord(ctx, c.ID, m.Kind, m.ExternalID); err == nil {
-			row.ExtName = recordName(s.Fields)
-		}
+		extKeys = append(extKeys, store.RecordKey{Kind: m.Kind, ID: m.ExternalID})
 		if m.ERPID != "" {
-			if rec, err := d.DB.GetERPRecord(ctx, c.EntityID, m.Kind, m.ERPID); err == nil {
-				row.ERPName = recordName(rec.Fields)
-			}
+			erpKeys = append(erpKeys, store.RecordKey{Kind: m.Kind, ID: m.ERPID})
 		}
-		data.Mappings = append(data.Mappings, row)
+	}
+	ext, err := d.DB.RecordFields(ctx, "external", c.ID, extKeys)
+	if err != nil {
+		return err
+	}
+	erp, err := d.DB.RecordFields(ctx, "erp", c.EntityID, erpKeys)
+	if err != nil {
+		return err
+	}
+	for _, m := range ms {
+		data.Mappings = append(data.Mappings, mappingRow{Mapping: m,
+			ExtName: recordName(ext[store.RecordKey{Kind: m.Kind, ID: m.ExternalID}]),
+			ERPName: recordName(erp[store.RecordKey{Kind: m.Kind, ID: m.ERPID}])})
 	}
 	data.Drifts, _, err = d.DB.ListDrifts(ctx, c.ID, "open", store.Page{Limit: 50})
 	return err
