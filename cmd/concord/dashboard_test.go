@@ -6,14 +6,12 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/concordhub/concord/store/storetest"
-	"github.com/concordhub/concord/vault"
 )
 
 // uiClient is a browser without a browser: a cookie jar, no redirects followed, so each
@@ -321,22 +319,11 @@ func equalTimes(a, b *time.Time) bool {
 // TestShutdownEndsLiveStreams: an open dashboard tab (its server-sent events stream) does
 // not hold up a shutdown.
 func TestShutdownEndsLiveStreams(t *testing.T) {
-	b := storetest.Backends(t)[0]
-	dir := t.TempDir()
-	keyFile := filepath.Join(dir, "master.key")
-	if _, err := vault.CreateKeyFile(keyFile); err != nil {
-		t.Fatal(err)
-	}
 	token := "cct_test_admin_" + randomString(20)
-	cfg := config{Addr: "127.0.0.1:0", DB: b.URL, MasterKeyFile: keyFile, LogRetention: time.Hour, LogLevel: "warn", AdminToken: token}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	a, err := openApp(ctx, cfg, &syncBuffer{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- a.run(ctx) }()
+	cfg := config{Addr: "127.0.0.1:0", DB: storetest.Backends(t)[0].URL, MasterKeyFile: testKeyFile(t), LogRetention: time.Hour,
+		LogLevel: "warn", AdminToken: token}
+	a, stop := startApp(t, cfg, &syncBuffer{})
+	ctx := context.Background()
 	e, err := a.svc.CreateEntity(ctx, "test", "Acme", "sandbox")
 	if err != nil {
 		t.Fatal(err)
@@ -364,9 +351,10 @@ func TestShutdownEndsLiveStreams(t *testing.T) {
 		t.Errorf("the first event carries no summary: %q", got.String())
 	}
 	start := time.Now()
-	cancel()
+	stopped := make(chan error, 1)
+	go func() { stopped <- stop() }()
 	select {
-	case err := <-done:
+	case err := <-stopped:
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -12,19 +11,13 @@ import (
 	"github.com/concordhub/concord/store"
 	"github.com/concordhub/concord/store/storetest"
 	"github.com/concordhub/concord/triage"
-	"github.com/concordhub/concord/vault"
 )
 
 // demoUniverse runs what `concord demo` runs, without traffic: every emulator, the server
 // on a fresh data folder, the seed, and the scenarios chosen.
 func demoUniverse(t *testing.T, b storetest.Backend, scenario string) (*app, map[string]string, []incident) {
 	t.Helper()
-	dir := t.TempDir()
-	keyFile := filepath.Join(dir, "master.key")
-	if _, err := vault.CreateKeyFile(keyFile); err != nil {
-		t.Fatal(err)
-	}
-	cfg := config{Addr: "127.0.0.1:0", DB: b.URL, MasterKeyFile: keyFile, LogRetention: 24 * time.Hour,
+	cfg := config{Addr: "127.0.0.1:0", DB: b.URL, MasterKeyFile: testKeyFile(t), LogRetention: 24 * time.Hour,
 		LogLevel: "warn", AdminToken: "cct_test_demo_" + randomString(20)}
 	var emus []*runningEmulator
 	t.Cleanup(func() {
@@ -39,21 +32,9 @@ func demoUniverse(t *testing.T, b storetest.Backend, scenario string) (*app, map
 		}
 		emus = append(emus, r)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx := context.Background()
 	logs := &syncBuffer{}
-	a, err := openApp(ctx, cfg, logs)
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- a.run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("server stopped with %v", err)
-		}
-	})
+	a, _ := startApp(t, cfg, logs)
 	_, conns, err := seedDemo(ctx, a, emus)
 	if err != nil {
 		t.Fatalf("seed: %v\n%s", err, logs)

@@ -57,31 +57,18 @@ type harness struct {
 	mu     sync.Mutex
 }
 
-func setup(t *testing.T, b storetest.Backend) *harness {
+func setup(t *testing.T, b storetest.Backend) *harness { return setupWith(t, b, nil) }
+
+// setupWith is setup with the config changed by adjust first (nil: as `concord serve`).
+func setupWith(t *testing.T, b storetest.Backend, adjust func(*config)) *harness {
 	t.Helper()
-	dir := t.TempDir()
-	keyFile := filepath.Join(dir, "master.key")
-	if _, err := vault.CreateKeyFile(keyFile); err != nil {
-		t.Fatal(err)
-	}
 	h := &harness{t: t, logs: &syncBuffer{}, token: "cct_test_admin_" + randomString(20)}
-	h.cfg = config{Addr: "127.0.0.1:0", DB: b.URL, MasterKeyFile: keyFile, LogRetention: 30 * 24 * time.Hour,
+	h.cfg = config{Addr: "127.0.0.1:0", DB: b.URL, MasterKeyFile: testKeyFile(t), LogRetention: 30 * 24 * time.Hour,
 		LogLevel: "debug", AdminToken: h.token}
-	ctx, cancel := context.WithCancel(context.Background())
-	a, err := openApp(ctx, h.cfg, h.logs)
-	if err != nil {
-		cancel()
-		t.Fatal(err)
+	if adjust != nil {
+		adjust(&h.cfg)
 	}
-	h.app = a
-	done := make(chan error, 1)
-	go func() { done <- a.run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("server stopped with %v", err)
-		}
-	})
+	h.app, _ = startApp(t, h.cfg, h.logs)
 	h.stripe = stripeemu.New(stripeemu.Options{RateLimit: -1})
 	srv := httptest.NewServer(h.stripe.Handler())
 	t.Cleanup(func() { srv.Close(); h.stripe.Close() })
@@ -104,6 +91,42 @@ func setup(t *testing.T, b storetest.Backend) *harness {
 		t.Fatal(err)
 	}
 	return h
+}
+
+// testKeyFile makes a master key file in a temporary folder.
+func testKeyFile(t *testing.T) string {
+	t.Helper()
+	keyFile := filepath.Join(t.TempDir(), "master.key")
+	if _, err := vault.CreateKeyFile(keyFile); err != nil {
+		t.Fatal(err)
+	}
+	return keyFile
+}
+
+// startApp runs a server with cfg, as `concord serve` wires it, until the test ends or stop
+// is called. stop shuts it down and says how it stopped; calling it again is harmless.
+func startApp(t *testing.T, cfg config, logs io.Writer) (a *app, stop func() error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	a, err := openApp(ctx, cfg, logs)
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- a.run(ctx) }()
+	var once sync.Once
+	var runErr error
+	stop = func() error {
+		once.Do(func() { cancel(); runErr = <-done })
+		return runErr
+	}
+	t.Cleanup(func() {
+		if err := stop(); err != nil {
+			t.Errorf("server stopped with %v", err)
+		}
+	})
+	return a, stop
 }
 
 // do calls the API with token ("" for none) and decodes the answer into out.

@@ -3,19 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/routers/legacy"
 
 	shopifyemu "github.com/concordhub/concord/emulator/shopify"
 	"github.com/concordhub/concord/store/storetest"
-	"github.com/concordhub/concord/vault"
 )
 
 // TestShopifyWorkflowCheckProduction: a production shop with one mapped stock figure. The
@@ -35,43 +28,7 @@ func TestShopifyWorkflowCheckProduction(t *testing.T) {
 // setupProduction is setup with --allow-custom-api-base: a production connection may talk
 // to the emulator.
 func setupProduction(t *testing.T, b storetest.Backend) *harness {
-	t.Helper()
-	dir := t.TempDir()
-	keyFile := filepath.Join(dir, "master.key")
-	if _, err := vault.CreateKeyFile(keyFile); err != nil {
-		t.Fatal(err)
-	}
-	h := &harness{t: t, logs: &syncBuffer{}, token: "cct_test_admin_" + randomString(20)}
-	h.cfg = config{Addr: "127.0.0.1:0", DB: b.URL, MasterKeyFile: keyFile, LogRetention: 30 * 24 * time.Hour,
-		LogLevel: "debug", AdminToken: h.token, AllowCustomAPIBase: true}
-	ctx, cancel := context.WithCancel(context.Background())
-	a, err := openApp(ctx, h.cfg, h.logs)
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	h.app = a
-	done := make(chan error, 1)
-	go func() { done <- a.run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("server stopped with %v", err)
-		}
-	})
-	var doc json.RawMessage
-	if st := h.do("GET", "/v1/openapi.json", "", nil, &doc); st != 200 {
-		t.Fatalf("openapi.json: %d", st)
-	}
-	spec, err := openapi3.NewLoader().LoadFromData(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	spec.Servers = openapi3.Servers{{URL: h.app.URL}}
-	if h.router, err = legacy.NewRouter(spec); err != nil {
-		t.Fatal(err)
-	}
-	return h
+	return setupWith(t, b, func(c *config) { c.AllowCustomAPIBase = true })
 }
 
 func testShopifyWorkflowCheckProduction(t *testing.T, h *harness) {
