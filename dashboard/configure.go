@@ -474,8 +474,28 @@ func (d *Dashboard) resolveDrift(w http.ResponseWriter, r *http.Request, rq *req
 	if err != nil {
 		return err
 	}
-	d.setFlash(w, r, "ok", "Drift resolved: "+p.Change)
-	http.Redirect(w, r, "/ui/c/"+url.PathEscape(c.ID)+"?tab=mapping", http.StatusSeeOther)
+	d.setFlash(w, r, "ok", "Drift resolved: "+p.Change+". Confirm below that both sides now agree.")
+	http.Redirect(w, r, "/ui/c/"+url.PathEscape(c.ID)+"/drift/"+url.PathEscape(dr.ID), http.StatusSeeOther)
+	return nil
+}
+
+// confirm re-reads both sides of one mapped record, the service through its API, and shows
+// whether they agree on every compared field, or what still differs: the last step of a fix.
+func (d *Dashboard) confirm(w http.ResponseWriter, r *http.Request, rq *request) error {
+	c, e, err := d.connection(r, rq)
+	if err != nil {
+		return err
+	}
+	kind, ext := r.PostForm.Get("kind"), r.PostForm.Get("external_id")
+	if kind == "" || ext == "" {
+		return concord.Errorf(concord.EINVALID, "say which record to confirm (kind and external_id)")
+	}
+	ag, err := d.Sync.Confirm(r.Context(), c.ID, kind, ext)
+	if err != nil {
+		return err
+	}
+	d.render(w, r, http.StatusOK, "confirm", rq, view{Title: "Confirm agreement", Nav: "integrations", Entity: &e,
+		Data: map[string]any{"Conn": c, "Agreement": ag, "Back": r.PostForm.Get("back")}})
 	return nil
 }
 

@@ -118,6 +118,7 @@ func New(d *Dashboard) (*Dashboard, error) {
 	page("POST /ui/c/{id}/policies", httpapi.RoleAdmin, d.putPolicy)
 	page("GET /ui/c/{id}/drift/{drift}", httpapi.RoleOperator, d.driftPreview)
 	page("POST /ui/c/{id}/drift/{drift}", httpapi.RoleOperator, d.resolveDrift)
+	page("POST /ui/c/{id}/confirm", httpapi.RoleOperator, d.confirm)
 	page("POST /ui/c/{id}/webhooks/test", httpapi.RoleOperator, d.testWebhook)
 	page("POST /ui/c/{id}/webhooks/register", httpapi.RoleAdmin, d.registerWebhooks)
 	page("GET /ui/audit", httpapi.RoleViewer, d.audit)

@@ -339,6 +339,22 @@ func browseDashboard(t *testing.T, be storetest.Backend) {
 		if err != nil || dr.State == "open" {
 			t.Errorf("drift %s after push: %q %v", driftID, dr.State, err)
 		}
+		// The fix's last step: both sides re-read agree. The push is a durable job, so
+		// the page is asked again until it has run.
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			br.run("confirm", chromedp.Navigate(a.URL+"/ui/c/"+drifted+"/drift/"+driftID),
+				chromedp.Click(`form[action$="/confirm"] button`, chromedp.ByQuery), chromedp.WaitVisible("#agreement", chromedp.ByID))
+			if got := br.text("#agreement"); strings.Contains(got, "Both sides agree") {
+				break
+			} else if time.Now().After(deadline) {
+				t.Errorf("after the push the sides still differ: %q", got)
+				break
+			}
+			time.Sleep(300 * time.Millisecond)
+		}
+		br.shot("06b-confirm-agreement")
+		br.checkA11y("confirm")
 
 		// The Stripe webhooks panel's test webhook is sent, received and verified.
 		br.run("test webhook", chromedp.Navigate(a.URL+"/ui/e/"+main.EntityID+"/integrations"),
