@@ -176,12 +176,29 @@ func TestDashboardRefusesBadInput(t *testing.T) {
 			if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/ui/c/con_") {
 				t.Errorf("connect by form: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
 			}
+			// A live key in a sandbox entity is refused with the choice to store it held in error.
+			allCreds := h.emulatorCreds(h.emuURL)
+			resp, body = admin.post("/ui/e/"+other.ID+"/connect/stripe", url.Values{"csrf": {admin.csrf},
+				"cred.secret_key": {allCreds["live_secret_key"]}, "config.api_base": {h.emuURL}})
+			if resp.StatusCode != http.StatusConflict || !strings.Contains(body, `name="confirm_mode_mismatch"`) ||
+				strings.Contains(body, allCreds["live_secret_key"]) {
+				t.Errorf("live key in a sandbox entity: %d, offers to confirm %v", resp.StatusCode, strings.Contains(body, "confirm_mode_mismatch"))
+			}
 			// Shopify's OAuth: the form sends the browser to the shop's authorize page.
 			resp, _ = admin.post("/ui/e/"+mine.ID+"/connect/shopify", url.Values{"csrf": {admin.csrf}, "method": {"oauth"},
 				"config.shop": {"acme.myshopify.com"}, "client_id": {"app-client"}, "client_secret": {"app-secret"}})
 			if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther ||
 				!strings.HasPrefix(loc, "https://acme.myshopify.com/admin/oauth/authorize?") || !strings.Contains(loc, "client_id=app-client") {
 				t.Errorf("OAuth start: %d to %q", resp.StatusCode, loc)
+			}
+
+			// The audit page verifies the chain on demand and says so.
+			resp, _ = admin.post("/ui/audit/verify", url.Values{"csrf": {admin.csrf}})
+			if resp.StatusCode != http.StatusSeeOther {
+				t.Errorf("verify the audit chain: %d", resp.StatusCode)
+			}
+			if _, body := admin.get("/ui/audit"); !strings.Contains(body, "Chain intact") {
+				t.Error("the audit page does not show the chain verified intact")
 			}
 
 			// A form without its CSRF token changes nothing.
