@@ -54,6 +54,7 @@ type Dashboard struct {
 	pages    *pages
 	stopping chan struct{}
 	stopOnce sync.Once
+	signIns  signInLimiter
 }
 
 // Stop ends the live streams, so a server shutdown does not wait for open browsers; the

@@ -8,10 +8,14 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
+
+	"golang.org/x/time/rate"
 
 	"github.com/concordhub/concord"
 	"github.com/concordhub/concord/httpapi"
@@ -179,6 +183,10 @@ func (d *Dashboard) login(w http.ResponseWriter, r *http.Request) {
 			SameSite: http.SameSiteStrictMode, Secure: d.secure(r), MaxAge: 3600})
 		d.render(w, r, status, "login", nil, map[string]any{"CSRF": tok, "Next": safeNext(r.PostFormValue("next")), "Error": msg})
 	}
+	if !d.signIns.allow(clientIP(r), d.now()) {
+		fail(http.StatusTooManyRequests, "Too many sign-in attempts from this address. Wait a minute and try again.")
+		return
+	}
 	if err := r.ParseForm(); err != nil {
 		fail(http.StatusBadRequest, "The form could not be read.")
 		return
@@ -286,4 +294,36 @@ func (d *Dashboard) PurgeSessions(ctx context.Context) (int64, error) {
 		return err
 	})
 	return n, err
+}
+
+// signInLimiter bounds sign-in attempts per client address: a burst of ten, then one every
+// three seconds. Tokens are 256 random bits, so this is about load and noise, not guessing.
+type signInLimiter struct {
+	mu      sync.Mutex
+	byIP    map[string]*rate.Limiter
+	resetAt time.Time
+}
+
+func (l *signInLimiter) allow(ip string, now time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.byIP == nil || now.After(l.resetAt) { // forget idle addresses now and then
+		l.byIP, l.resetAt = map[string]*rate.Limiter{}, now.Add(10*time.Minute)
+	}
+	lim, ok := l.byIP[ip]
+	if !ok {
+		lim = rate.NewLimiter(rate.Every(3*time.Second), 10)
+		l.byIP[ip] = lim
+	}
+	return lim.AllowN(now, 1)
+}
+
+// clientIP is the caller's address as the connection shows it (a proxy's address behind
+// one: concord does not trust forwarded headers it cannot verify).
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
 }

@@ -298,6 +298,18 @@ func TestDashboardRefusesBadInput(t *testing.T) {
 				t.Errorf("bearer GET: %d", resp.StatusCode)
 			}
 
+			// Sign-in attempts are limited per address: a burst, then 429.
+			flood := newUIClient(t, h.app.URL)
+			flood.get("/ui/login")
+			limited := false
+			for i := 0; i < 20 && !limited; i++ {
+				resp, _ := flood.post("/ui/login", url.Values{"csrf": {flood.csrf}, "token": {"cct_guess"}})
+				limited = resp.StatusCode == http.StatusTooManyRequests
+			}
+			if !limited {
+				t.Error("20 sign-in attempts in a row were never limited")
+			}
+
 			// Revoking the token ends its sessions at once.
 			if st := h.do("DELETE", "/v1/api-keys/"+viewer.ID, h.token, nil, nil); st != 200 {
 				t.Fatalf("revoke: %d", st)
