@@ -80,9 +80,9 @@ var callbackTemplate = template.Must(template.New("callback").Parse(`<!doctype h
 .err{color:#a00}code{background:#f3f3f3;padding:0 .25rem}</style></head>
 <body><h1>{{.Title}}</h1>
 {{if .Error}}<p class="err">{{.Error}}</p>
-<p>Nothing was connected. Start the connection again from concord.</p>
+<p>Nothing was connected. Start the connection again from <a href="/ui/">the concord dashboard</a>.</p>
 {{else}}<p>{{.Connector}} is connected to concord as connection <code id="connection-id">{{.ConnectionID}}</code>
 ({{.Mode}}, {{.State}}).</p>
-<p>You can close this window.</p>{{end}}
+<p><a href="/ui/c/{{.ConnectionID}}">Open it in the dashboard</a>, or close this window.</p>{{end}}
 </body></html>
 `))
