@@ -126,6 +126,24 @@ const a11yProblems = `(() => {
   });
   document.querySelectorAll("img").forEach(el => { if (!el.hasAttribute("alt")) out.push("img without alt"); });
   if (document.documentElement.scrollWidth > window.innerWidth + 1) out.push("page wider than the window: " + document.documentElement.scrollWidth + " > " + window.innerWidth);
+  // Text contrast (WCAG AA): 4.5:1, or 3:1 for large text, against the nearest background.
+  const rgb = c => { const m = c.match(/[\d.]+/g) || []; return m.map(Number); };
+  const lum = c => { const v = rgb(c).slice(0, 3).map(x => { x /= 255; return x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4); });
+    return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2]; };
+  const opaque = c => { const v = rgb(c); return v.length === 3 || (v.length === 4 && v[3] > 0.5); };
+  const bgOf = el => { for (let e = el; e; e = e.parentElement) { const b = getComputedStyle(e).backgroundColor; if (opaque(b)) return b; } return "rgb(255, 255, 255)"; };
+  const seen = new Set();
+  document.querySelectorAll("body *:not(svg):not(svg *)").forEach(el => {
+    if (![...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())) return;
+    const st = getComputedStyle(el);
+    if (st.visibility === "hidden" || st.display === "none" || el.closest(".sr-only, [hidden], dialog:not([open])")) return;
+    const a = lum(st.color), b = lum(bgOf(el));
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    const size = parseFloat(st.fontSize), bold = parseInt(st.fontWeight, 10) >= 700;
+    const need = (size >= 24 || (bold && size >= 18.66)) ? 3 : 4.5;
+    const key = st.color + "/" + bgOf(el);
+    if (ratio < need && !seen.has(key)) { seen.add(key); out.push("contrast " + ratio.toFixed(2) + " < " + need + ": " + el.tagName.toLowerCase() + "." + el.className + " (" + key + ")"); }
+  });
   return out;
 })()`
 
