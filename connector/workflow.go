@@ -42,6 +42,9 @@ type WorkflowEnv struct {
 	ExpectWebhook func(topic string, match func(body []byte) bool) (wait func(ctx context.Context) (bool, error))
 	// LastWebhook is when the connection last received a webhook delivery (nil: never).
 	LastWebhook func(ctx context.Context) (*time.Time, error)
+	// Objects lists the objects of kind the hub holds for the connection, as the service
+	// last reported them (e.g. saved payment methods with their health).
+	Objects func(ctx context.Context, kind string) ([]Object, error)
 }
 
 // MappedRecord is one mapped record as the hub holds it.

@@ -123,6 +123,9 @@ func (t *Triage) workflowEnv(c concord.Connection, e concord.Entity, opts Option
 				return t.awaitWebhook(ctx, c.ID, topic, since, wait, match)
 			}
 		},
+		Objects: func(ctx context.Context, kind string) ([]connector.Object, error) {
+			return t.DB.ListObjects(ctx, c.ID, kind)
+		},
 		LastWebhook: func(ctx context.Context) (*time.Time, error) {
 			st, err := t.DB.WebhookStats(ctx, c.ID, t.DB.Now().Add(-24*time.Hour))
 			return st.LastReceivedAt, err
