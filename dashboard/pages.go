@@ -259,12 +259,18 @@ func (d *Dashboard) connector(r *http.Request) (connector.Connector, error) {
 	return c, nil
 }
 
-func (d *Dashboard) connectForm(w http.ResponseWriter, r *http.Request, rq *request) error {
+// connectTarget is the entity and the catalog connector a connect form is for.
+func (d *Dashboard) connectTarget(r *http.Request, rq *request) (concord.Entity, connector.Connector, error) {
 	e, err := d.entity(r, rq, r.PathValue("entity"))
 	if err != nil {
-		return err
+		return e, nil, err
 	}
 	c, err := d.connector(r)
+	return e, c, err
+}
+
+func (d *Dashboard) connectForm(w http.ResponseWriter, r *http.Request, rq *request) error {
+	e, c, err := d.connectTarget(r, rq)
 	if err != nil {
 		return err
 	}
@@ -278,11 +284,7 @@ func (d *Dashboard) connectForm(w http.ResponseWriter, r *http.Request, rq *requ
 // browser to the service. A refusal shows the form again with what was typed, except
 // secrets, which are never echoed back.
 func (d *Dashboard) connect(w http.ResponseWriter, r *http.Request, rq *request) error {
-	e, err := d.entity(r, rq, r.PathValue("entity"))
-	if err != nil {
-		return err
-	}
-	c, err := d.connector(r)
+	e, c, err := d.connectTarget(r, rq)
 	if err != nil {
 		return err
 	}
