@@ -68,9 +68,15 @@ func buildChart(hours []syncer.Hour, direction string) chart {
 	}
 	c.Empty = c.Max == 0
 	scaleMax := niceCeil(max(c.Max, 1))
-	for i := 0; i <= 4; i++ {
-		v := scaleMax * i / 4
-		c.Ticks = append(c.Ticks, tick{Y: chartBottom - (chartBottom-chartTop)*i/4, Value: v})
+	steps := 4
+	if scaleMax < steps || scaleMax%steps != 0 {
+		steps = min(scaleMax, 5) // 1, 2, 5 or 10 steps of whole numbers
+		if scaleMax%steps != 0 {
+			steps = 1
+		}
+	}
+	for i := 0; i <= steps; i++ {
+		c.Ticks = append(c.Ticks, tick{Y: chartBottom - (chartBottom-chartTop)*i/steps, Value: scaleMax * i / steps})
 	}
 	n := max(len(hours), 1)
 	slot := (chartW - chartLeft - chartRight) / n

@@ -70,8 +70,24 @@ func TestBuildChart(t *testing.T) {
 	if len(out.Bars) != 24 || out.Max != 20 || out.Bars[3].Class != "outbound" || out.Bars[5].FH == 0 {
 		t.Fatalf("outbound only: %d bars, max %d", len(out.Bars), out.Max)
 	}
-	if quiet := buildChart(make([]syncer.Hour, 24), "all"); !quiet.Empty || len(quiet.Ticks) != 5 {
-		t.Errorf("a quiet day: empty %v, %d ticks", quiet.Empty, len(quiet.Ticks))
+	// Axis labels are whole numbers, each once.
+	for _, max := range []int{0, 1, 2, 3, 4, 5, 7, 10, 50, 72} {
+		hs := make([]syncer.Hour, 24)
+		hs[0].InboundMoved = max
+		c := buildChart(hs, "all")
+		seen := map[int]bool{}
+		for _, tk := range c.Ticks {
+			if seen[tk.Value] {
+				t.Errorf("max %d: tick %d twice: %+v", max, tk.Value, c.Ticks)
+			}
+			seen[tk.Value] = true
+		}
+		if top := c.Ticks[len(c.Ticks)-1].Value; top < max || !seen[0] {
+			t.Errorf("max %d: ticks %+v", max, c.Ticks)
+		}
+		if max == 0 && !c.Empty {
+			t.Error("a quiet day is not marked empty")
+		}
 	}
 }
 
