@@ -122,6 +122,10 @@ func New(d *Dashboard) (*Dashboard, error) {
 	page("POST /ui/c/{id}/confirm", httpapi.RoleOperator, d.confirm)
 	page("POST /ui/c/{id}/webhooks/test", httpapi.RoleOperator, d.testWebhook)
 	page("POST /ui/c/{id}/webhooks/register", httpapi.RoleAdmin, d.registerWebhooks)
+	page("POST /ui/c/{id}/webhooks/recover", httpapi.RoleOperator, d.recoverWebhooks)
+	page("POST /ui/c/{id}/webhook-events/{event}/replay", httpapi.RoleOperator, d.replayEvent)
+	page("POST /ui/c/{id}/sync-runs/{run}/cancel", httpapi.RoleOperator, d.cancelRun)
+	page("POST /ui/c/{id}/mappings/suggest", httpapi.RoleOperator, d.suggest)
 	page("GET /ui/audit", httpapi.RoleViewer, d.audit)
 	page("POST /ui/audit/verify", httpapi.RoleViewer, d.verifyAudit)
 	d.mux = m

@@ -92,6 +92,8 @@ func loadPages(a *assets) (*pages, error) {
 			return strings.ToUpper(s[:1]) + s[1:]
 		},
 		"secs": seconds,
+		// runs hands the runs table its rows and the page's view (for role and CSRF).
+		"runs": func(rs any, v view) map[string]any { return map[string]any{"Runs": rs, "V": v} },
 		"count": func(n int) string {
 			if n > store.CountCap {
 				return fmt.Sprintf("%d+", store.CountCap)

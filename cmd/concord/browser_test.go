@@ -295,6 +295,13 @@ func browseDashboard(t *testing.T, be storetest.Backend) {
 		br.shot("04-sync-dashboard-inbound")
 		br.run("close with escape", chromedp.KeyEvent("\x1b"), chromedp.WaitNotPresent("dialog.sync", chromedp.ByQuery))
 
+		// Suggestions by title for the listings no SKU matched.
+		br.run("suggest", chromedp.Navigate(a.URL+"/ui/c/"+shopifyID+"?tab=mapping&state=unmapped"),
+			chromedp.Click(`form[action$="/mappings/suggest"] button`, chromedp.ByQuery), chromedp.WaitVisible(".flash", chromedp.ByQuery))
+		if got := br.text(".flash"); !strings.Contains(got, "suggestion(s) by title") {
+			t.Errorf("suggest: %q", got)
+		}
+
 		// Approve the waiting mapping from the Shopify inbox.
 		br.run("open mapping inbox", chromedp.Navigate(a.URL+"/ui/c/"+shopifyID+"?tab=mapping&state=suggested"),
 			chromedp.WaitVisible(`input[name="mapping"]`, chromedp.ByQuery))
@@ -382,6 +389,13 @@ func browseDashboard(t *testing.T, be storetest.Backend) {
 			t.Errorf("test webhook: %q", got)
 		}
 		br.shot("07-webhooks-panel")
+		// Mark this page, so the wait below is for the next one's message, not this one's.
+		br.run("replay", chromedp.Evaluate(`document.body.dataset.old = "1"`, nil),
+			chromedp.Click(`form[action*="/webhook-events/"] button`, chromedp.ByQuery),
+			chromedp.WaitVisible(`body:not([data-old]) .flash`, chromedp.ByQuery))
+		if got := br.text(".flash"); !strings.Contains(got, "replayed: processed") {
+			t.Errorf("replay: %q", got)
+		}
 
 		// Disconnect the main Stripe connection through its confirmation.
 		br.run("back to main entity", chromedp.Navigate(a.URL+"/ui/e/"+main.EntityID+"/integrations"),

@@ -192,6 +192,20 @@ func TestDashboardRefusesBadInput(t *testing.T) {
 				t.Errorf("OAuth start: %d to %q", resp.StatusCode, loc)
 			}
 
+			// Recovering missed events asks Stripe for what it kept and says what it found.
+			resp, _ = admin.post("/ui/c/"+conn.ID+"/webhooks/recover", url.Values{"csrf": {admin.csrf}, "tab": {"webhooks"}})
+			if resp.StatusCode != http.StatusSeeOther {
+				t.Errorf("recover: %d", resp.StatusCode)
+			} else if _, body := admin.get(resp.Header.Get("Location")); !strings.Contains(body, "event(s) the service kept") {
+				t.Errorf("recover: the page does not say what was found: %s", cut(body, 300))
+			}
+			// Fixes refuse ids of other connections.
+			for _, p := range []string{"/ui/c/" + conn.ID + "/sync-runs/run_notthis/cancel", "/ui/c/" + conn.ID + "/webhook-events/whe_notthis/replay"} {
+				if resp, _ := admin.post(p, url.Values{"csrf": {admin.csrf}}); resp.StatusCode != http.StatusNotFound {
+					t.Errorf("POST %s: %d, want 404", p, resp.StatusCode)
+				}
+			}
+
 			// The audit page verifies the chain on demand and says so.
 			resp, _ = admin.post("/ui/audit/verify", url.Values{"csrf": {admin.csrf}})
 			if resp.StatusCode != http.StatusSeeOther {
