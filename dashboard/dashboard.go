@@ -25,9 +25,13 @@ import (
 	"github.com/concordhub/concord/webhook"
 )
 
-// Authenticator resolves the SHA-256 of an API token to its principal (httpapi.Server).
+// Authenticator resolves the SHA-256 of an API token to its principal, and manages tokens
+// with the API's own rules (httpapi.Server).
 type Authenticator interface {
 	PrincipalForTokenHash(ctx context.Context, hash string) (httpapi.Principal, error)
+	CreateAPIKey(ctx context.Context, p httpapi.Principal, name string, role httpapi.Role, entityIDs *[]string) (store.APIKey, string, error)
+	RevokeAPIKey(ctx context.Context, p httpapi.Principal, id string) (store.APIKey, error)
+	ListAPIKeys(ctx context.Context, p httpapi.Principal) ([]store.APIKey, error)
 }
 
 // Dashboard serves the pages under /ui/.
@@ -126,6 +130,9 @@ func New(d *Dashboard) (*Dashboard, error) {
 	page("POST /ui/c/{id}/webhook-events/{event}/replay", httpapi.RoleOperator, d.replayEvent)
 	page("POST /ui/c/{id}/sync-runs/{run}/cancel", httpapi.RoleOperator, d.cancelRun)
 	page("POST /ui/c/{id}/mappings/suggest", httpapi.RoleOperator, d.suggest)
+	page("GET /ui/tokens", httpapi.RoleAdmin, d.tokens)
+	page("POST /ui/tokens", httpapi.RoleAdmin, d.createToken)
+	page("POST /ui/tokens/{key}/revoke", httpapi.RoleAdmin, d.revokeToken)
 	page("GET /ui/audit", httpapi.RoleViewer, d.audit)
 	page("POST /ui/audit/verify", httpapi.RoleViewer, d.verifyAudit)
 	d.mux = m

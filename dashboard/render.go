@@ -92,6 +92,14 @@ func loadPages(a *assets) (*pages, error) {
 			return strings.ToUpper(s[:1]) + s[1:]
 		},
 		"secs": seconds,
+		"entityNames": func(es []concord.Entity) map[string]string {
+			m := make(map[string]string, len(es))
+			for _, e := range es {
+				m[e.ID] = e.Name
+			}
+			return m
+		},
+		"scope": keyScope,
 		// runs hands the runs table its rows and the page's view (for role and CSRF).
 		"runs": func(rs any, v view) map[string]any { return map[string]any{"Runs": rs, "V": v} },
 		"count": func(n int) string {

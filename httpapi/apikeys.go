@@ -1,7 +1,9 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
+	"strings"
 
 	"github.com/concordhub/concord"
 	"github.com/concordhub/concord/audit"
@@ -22,57 +24,13 @@ type apiKeyCreated struct {
 	Token string `json:"token"`
 }
 
-// createAPIKey creates a token no stronger than the caller's: a role at most the caller's
-// (owner keys only from owners) and a scope inside the caller's.
+// createAPIKey creates a token no stronger than the caller's (CreateAPIKey).
 func (s *Server) createAPIKey(w http.ResponseWriter, r *http.Request) error {
-	p := principalFrom(r.Context())
 	var in apiKeyCreate
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	if in.Name == "" || len(in.Name) > 200 {
-		return concord.Errorf(concord.EINVALID, "name is required (at most 200 characters)")
-	}
-	if !in.Role.Valid() {
-		return concord.Errorf(concord.EINVALID, "role must be owner, admin, operator or viewer")
-	}
-	if !p.Allows(in.Role) {
-		return concord.Errorf(concord.EFORBIDDEN, "a %s token cannot create a %s token", p.Role, in.Role)
-	}
-	k := store.APIKey{Name: in.Name, Role: string(in.Role), CreatedBy: p.Actor()}
-	if in.EntityIDs == nil {
-		if !p.Global() {
-			return concord.Errorf(concord.EFORBIDDEN, "a token limited to some entities cannot create a token for every entity; list entity_ids")
-		}
-		k.EntityIDs = []string{"*"}
-	} else {
-		if len(*in.EntityIDs) == 0 {
-			return concord.Errorf(concord.EINVALID, "entity_ids must list at least one entity, or be omitted for every entity")
-		}
-		for _, id := range *in.EntityIDs {
-			if !p.CanSee(id) {
-				return &concord.Error{Code: concord.ENOTFOUND, Message: "entity " + id + " not found"}
-			}
-			if _, err := s.DB.GetEntity(r.Context(), id); err != nil {
-				return err
-			}
-		}
-		k.EntityIDs = *in.EntityIDs
-	}
-	token := newToken()
-	k.TokenHash = HashToken(token)
-	err := s.DB.InTx(r.Context(), func(tx *store.Tx) error {
-		if err := tx.CreateAPIKey(r.Context(), &k); err != nil {
-			return err
-		}
-		after, _, err := audit.Diff(k, nil)
-		if err != nil {
-			return err
-		}
-		_, err = tx.AppendAudit(r.Context(), audit.Entry{Actor: p.Actor(), Action: "api_key.create",
-			Resource: "api_key:" + k.ID, EntityID: firstEntity(k.EntityIDs), Outcome: audit.OutcomeOK, After: after})
-		return err
-	})
+	k, token, err := s.CreateAPIKey(r.Context(), principalFrom(r.Context()), in.Name, in.Role, in.EntityIDs)
 	if err != nil {
 		return err
 	}
@@ -80,39 +38,140 @@ func (s *Server) createAPIKey(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// revokeAPIKey revokes a token the caller could have created.
-func (s *Server) revokeAPIKey(w http.ResponseWriter, r *http.Request) error {
-	p := principalFrom(r.Context())
-	id := r.PathValue("id")
-	var k store.APIKey
-	err := s.DB.InTx(r.Context(), func(tx *store.Tx) error {
-		var err error
-		if k, err = tx.GetAPIKey(r.Context(), id); err != nil {
+// CreateAPIKey creates a token for p no stronger than p's own: a role at most p's (owner
+// keys only from owners) and a scope inside p's; entityIDs nil means every entity, which
+// only a global token may grant. The token is returned once; only its hash is stored. The
+// API and the dashboard both create tokens through here, audited.
+func (s *Server) CreateAPIKey(ctx context.Context, p Principal, name string, role Role, entityIDs *[]string) (store.APIKey, string, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || len(name) > 200 {
+		return store.APIKey{}, "", concord.Errorf(concord.EINVALID, "name is required (at most 200 characters)")
+	}
+	if !role.Valid() {
+		return store.APIKey{}, "", concord.Errorf(concord.EINVALID, "role must be owner, admin, operator or viewer")
+	}
+	if !p.Allows(role) {
+		return store.APIKey{}, "", concord.Errorf(concord.EFORBIDDEN, "a %s token cannot create a %s token", p.Role, role)
+	}
+	k := store.APIKey{Name: name, Role: string(role), CreatedBy: p.Actor()}
+	if entityIDs == nil {
+		if !p.Global() {
+			return store.APIKey{}, "", concord.Errorf(concord.EFORBIDDEN, "a token limited to some entities cannot create a token for every entity; list entity_ids")
+		}
+		k.EntityIDs = []string{"*"}
+	} else {
+		if len(*entityIDs) == 0 {
+			return store.APIKey{}, "", concord.Errorf(concord.EINVALID, "entity_ids must list at least one entity, or be omitted for every entity")
+		}
+		for _, id := range *entityIDs {
+			if !p.CanSee(id) {
+				return store.APIKey{}, "", &concord.Error{Code: concord.ENOTFOUND, Message: "entity " + id + " not found"}
+			}
+			if _, err := s.DB.GetEntity(ctx, id); err != nil {
+				return store.APIKey{}, "", err
+			}
+		}
+		k.EntityIDs = *entityIDs
+	}
+	token := newToken()
+	k.TokenHash = HashToken(token)
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.CreateAPIKey(ctx, &k); err != nil {
 			return err
 		}
-		if !p.Global() {
-			for _, e := range k.EntityIDs {
-				if !p.CanSee(e) {
-					return &concord.Error{Code: concord.ENOTFOUND, Message: "api key not found"}
-				}
-			}
+		after, _, err := audit.Diff(k, nil)
+		if err != nil {
+			return err
+		}
+		_, err = tx.AppendAudit(ctx, audit.Entry{Actor: p.Actor(), Action: "api_key.create",
+			Resource: "api_key:" + k.ID, EntityID: firstEntity(k.EntityIDs), Outcome: audit.OutcomeOK, After: after})
+		return err
+	})
+	if err != nil {
+		return store.APIKey{}, "", err
+	}
+	return k, token, nil
+}
+
+// revokeAPIKey revokes a token the caller could have created (RevokeAPIKey).
+func (s *Server) revokeAPIKey(w http.ResponseWriter, r *http.Request) error {
+	k, err := s.RevokeAPIKey(r.Context(), principalFrom(r.Context()), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, k)
+	return nil
+}
+
+// RevokeAPIKey revokes, at once and audited, a token p could have created; a token outside
+// p's scope is not found.
+func (s *Server) RevokeAPIKey(ctx context.Context, p Principal, id string) (store.APIKey, error) {
+	var k store.APIKey
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		if k, err = tx.GetAPIKey(ctx, id); err != nil {
+			return err
+		}
+		if !s.mayManage(p, k) {
+			return &concord.Error{Code: concord.ENOTFOUND, Message: "api key not found"}
 		}
 		if !p.Allows(Role(k.Role)) {
 			return concord.Errorf(concord.EFORBIDDEN, "a %s token cannot revoke a %s token", p.Role, k.Role)
 		}
-		if err := tx.RevokeAPIKey(r.Context(), id); err != nil {
+		if err := tx.RevokeAPIKey(ctx, id); err != nil {
 			return err
 		}
-		_, err = tx.AppendAudit(r.Context(), audit.Entry{Actor: p.Actor(), Action: "api_key.revoke",
+		_, err = tx.AppendAudit(ctx, audit.Entry{Actor: p.Actor(), Action: "api_key.revoke",
 			Resource: "api_key:" + id, EntityID: firstEntity(k.EntityIDs), Outcome: audit.OutcomeOK})
 		return err
 	})
 	if err != nil {
-		return err
+		return store.APIKey{}, err
 	}
 	k.RevokedAt = ptr(s.DB.Now())
-	writeJSON(w, http.StatusOK, k)
+	return k, nil
+}
+
+// mayManage reports whether k lies inside p's scope: a scoped token sees only tokens all of
+// whose entities it sees (never a token for every entity).
+func (s *Server) mayManage(p Principal, k store.APIKey) bool {
+	if p.Global() {
+		return true
+	}
+	if len(k.EntityIDs) == 1 && k.EntityIDs[0] == "*" {
+		return false
+	}
+	for _, e := range k.EntityIDs {
+		if !p.CanSee(e) {
+			return false
+		}
+	}
+	return true
+}
+
+// listAPIKeys lists the tokens the caller may manage, newest first (ListAPIKeys).
+func (s *Server) listAPIKeys(w http.ResponseWriter, r *http.Request) error {
+	keys, err := s.ListAPIKeys(r.Context(), principalFrom(r.Context()))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newList(keys, ""))
 	return nil
+}
+
+// ListAPIKeys lists the tokens inside p's scope, newest first, revoked ones included.
+func (s *Server) ListAPIKeys(ctx context.Context, p Principal) ([]store.APIKey, error) {
+	all, err := s.DB.ListAPIKeys(ctx, 1000)
+	if err != nil {
+		return nil, err
+	}
+	out := []store.APIKey{}
+	for _, k := range all {
+		if s.mayManage(p, k) {
+			out = append(out, k)
+		}
+	}
+	return out, nil
 }
 
 func firstEntity(ids []string) string {

@@ -129,6 +129,8 @@ func (s *Server) routes() []route {
 
 		{Method: "POST", Path: "/v1/api-keys", Role: RoleAdmin, Summary: "Create an API token (shown once)", Tag: "api-keys",
 			Request: "APIKeyCreate", Response: "APIKeyCreated", Status: 201, Reveals: "token", Handler: (*Server).createAPIKey},
+		{Method: "GET", Path: "/v1/api-keys", Role: RoleAdmin, Summary: "The API tokens the caller may manage (never the tokens themselves)", Tag: "api-keys",
+			Response: "APIKey", List: true, Status: 200, Handler: (*Server).listAPIKeys},
 		{Method: "DELETE", Path: "/v1/api-keys/{id}", Role: RoleAdmin, Summary: "Revoke an API token at once", Tag: "api-keys",
 			Response: "APIKey", Status: 200, Handler: (*Server).revokeAPIKey},
 	}

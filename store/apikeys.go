@@ -58,6 +58,25 @@ func (tx *Tx) GetAPIKey(ctx context.Context, id string) (APIKey, error) {
 	return k, tx.db.mapErr(err, "api key")
 }
 
+// ListAPIKeys lists keys newest first, at most limit (the token hashes stay unread).
+func (db *DB) ListAPIKeys(ctx context.Context, limit int) ([]APIKey, error) {
+	rows, err := db.reader().query(ctx, `SELECT id, name, role, entity_ids, '', created_by, created_at, revoked_at
+		FROM api_keys ORDER BY created_at DESC, id DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, db.mapErr(err, "api keys")
+	}
+	defer rows.Close()
+	var out []APIKey
+	for rows.Next() {
+		k, err := scanAPIKey(rows)
+		if err != nil {
+			return nil, db.mapErr(err, "api keys")
+		}
+		out = append(out, k)
+	}
+	return out, db.mapErr(rows.Err(), "api keys")
+}
+
 // APIKeyByHash finds a key by its token hash.
 func (db *DB) APIKeyByHash(ctx context.Context, hash string) (APIKey, error) {
 	k, err := scanAPIKey(db.reader().row(ctx, `SELECT id, name, role, entity_ids, token_hash, created_by, created_at, revoked_at

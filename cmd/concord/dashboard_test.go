@@ -206,6 +206,49 @@ func TestDashboardRefusesBadInput(t *testing.T) {
 				}
 			}
 
+			// Tokens: an admin makes a scoped operator token in the dashboard, shown once; a
+			// colleague signs in with it and sees only that entity; revoking it ends the session.
+			resp, body = admin.post("/ui/tokens", url.Values{"csrf": {admin.csrf}, "name": {"Dana"}, "role": {"operator"},
+				"scope": {"some"}, "entity": {mine.ID}})
+			tok := regexp.MustCompile(`value="(cct_[A-Za-z0-9_-]+)"`).FindStringSubmatch(body)
+			if resp.StatusCode != http.StatusCreated || tok == nil || resp.Header.Get("Cache-Control") != "no-store" {
+				t.Fatalf("create token: %d, token shown %v, cache %q", resp.StatusCode, tok != nil, resp.Header.Get("Cache-Control"))
+			}
+			if _, listed := admin.get("/ui/tokens"); !strings.Contains(listed, "Dana") || strings.Contains(listed, tok[1]) {
+				t.Error("the token list does not show Dana, or shows the token itself again")
+			}
+			dana := newUIClient(t, h.app.URL)
+			dana.signIn(tok[1])
+			if resp, _ := dana.get("/ui/e/" + mine.ID + "/integrations"); resp.StatusCode != 200 {
+				t.Errorf("Dana's entity: %d", resp.StatusCode)
+			}
+			if resp, _ := dana.get("/ui/e/" + other.ID + "/integrations"); resp.StatusCode != http.StatusNotFound {
+				t.Errorf("another entity for Dana: %d", resp.StatusCode)
+			}
+			if resp, _ := dana.get("/ui/tokens"); resp.StatusCode != http.StatusForbidden {
+				t.Errorf("an operator on the tokens page: %d", resp.StatusCode)
+			}
+			if resp, _ := admin.post("/ui/tokens", url.Values{"csrf": {admin.csrf}, "name": {"x"}, "role": {"operator"},
+				"scope": {"some"}}); resp.StatusCode != http.StatusBadRequest {
+				t.Errorf("a token scoped to no entity: %d", resp.StatusCode)
+			}
+			var keys struct {
+				Data []struct{ ID, Name string }
+			}
+			h.do("GET", "/v1/api-keys", h.token, nil, &keys)
+			danaID := ""
+			for _, k := range keys.Data {
+				if k.Name == "Dana" {
+					danaID = k.ID
+				}
+			}
+			if resp, _ := admin.post("/ui/tokens/"+danaID+"/revoke", url.Values{"csrf": {admin.csrf}}); danaID == "" || resp.StatusCode != http.StatusSeeOther {
+				t.Errorf("revoke Dana (%q): %d", danaID, resp.StatusCode)
+			}
+			if resp, _ := dana.get("/ui/e/" + mine.ID + "/integrations"); resp.StatusCode != http.StatusSeeOther {
+				t.Errorf("Dana's session after the revoke: %d", resp.StatusCode)
+			}
+
 			// The audit page verifies the chain on demand and says so.
 			resp, _ = admin.post("/ui/audit/verify", url.Values{"csrf": {admin.csrf}})
 			if resp.StatusCode != http.StatusSeeOther {
