@@ -104,6 +104,8 @@ func New(d *Dashboard) (*Dashboard, error) {
 	page := func(pattern string, role httpapi.Role, h handler) { m.Handle(pattern, d.authed(role, h)) }
 	page("GET /ui/{$}", httpapi.RoleViewer, d.home)
 	page("GET /ui/switch", httpapi.RoleViewer, d.switchEntity)
+	page("GET /ui/entities/new", httpapi.RoleAdmin, d.newEntityForm)
+	page("POST /ui/entities", httpapi.RoleAdmin, d.createEntity)
 	page("GET /ui/e/{entity}/integrations", httpapi.RoleViewer, d.integrations)
 	page("GET /ui/e/{entity}/sync", httpapi.RoleViewer, d.syncDashboard)
 	page("GET /ui/e/{entity}/events", httpapi.RoleViewer, d.events)

@@ -128,7 +128,7 @@ func TestPagesParse(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, name := range []string{"login", "integrations", "configure", "drift", "triage", "audit", "connect", "catalog",
-		"disconnect", "confirm", "error", "empty", "tokens", "token-created"} {
+		"disconnect", "confirm", "error", "empty", "tokens", "token-created", "entity-new"} {
 		if p.sets[name] == nil {
 			t.Errorf("no page %s", name)
 		}

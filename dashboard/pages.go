@@ -77,6 +77,30 @@ func (d *Dashboard) switchEntity(w http.ResponseWriter, r *http.Request, rq *req
 	return nil
 }
 
+// newEntityForm asks for a new entity's name and environment (a token for every entity only).
+func (d *Dashboard) newEntityForm(w http.ResponseWriter, r *http.Request, rq *request) error {
+	if !rq.P.Global() {
+		return concord.Errorf(concord.EFORBIDDEN, "creating entities needs a token that is not limited to some entities")
+	}
+	d.render(w, r, http.StatusOK, "entity-new", rq, view{Title: "New entity", Data: map[string]any{}})
+	return nil
+}
+
+func (d *Dashboard) createEntity(w http.ResponseWriter, r *http.Request, rq *request) error {
+	if !rq.P.Global() {
+		return concord.Errorf(concord.EFORBIDDEN, "creating entities needs a token that is not limited to some entities")
+	}
+	e, err := d.Svc.CreateEntity(r.Context(), connections.Actor(rq.P.Actor()), r.PostForm.Get("name"), concord.Mode(r.PostForm.Get("mode")))
+	if err != nil {
+		d.render(w, r, httpStatus(err), "entity-new", rq, view{Title: "New entity", Data: map[string]any{
+			"Error": concord.ErrorMessage(err), "Name": r.PostForm.Get("name")}})
+		return nil
+	}
+	d.setFlash(w, r, "ok", "Entity "+e.Name+" created ("+string(e.Mode)+"). Connect its services below.")
+	http.Redirect(w, r, "/ui/e/"+url.PathEscape(e.ID)+"/integrations", http.StatusSeeOther)
+	return nil
+}
+
 type integrationsData struct {
 	connections.Integrations
 	Sync      *syncData

@@ -426,7 +426,8 @@ func browseDashboard(t *testing.T, be storetest.Backend) {
 				"webhooks": "/ui/c/" + shopifyID + "?tab=webhooks", "logs": "/ui/c/" + shopifyID + "?tab=logs&outcome=ok",
 				"accounting": "/ui/c/" + shopifyID + "?tab=accounting", "connection": "/ui/c/" + shopifyID,
 				"audit": "/ui/audit", "integrations": "/ui/e/" + main.EntityID + "/integrations",
-				"sync-dashboard": "/ui/e/" + main.EntityID + "/sync", "connect": "/ui/e/" + main.EntityID + "/connect/stripe"} {
+				"sync-dashboard": "/ui/e/" + main.EntityID + "/sync", "connect": "/ui/e/" + main.EntityID + "/connect/stripe",
+				"tokens": "/ui/tokens", "new-entity": "/ui/entities/new", "records": "/ui/c/" + stripeID + "?tab=objects"} {
 				br.run("open "+name, chromedp.Navigate(a.URL+p), chromedp.WaitVisible("main h1", chromedp.ByQuery))
 				br.checkA11y(fmt.Sprintf("%s at %dpx", name, width))
 				if width == 800 && (name == "integrations" || name == "logs") {

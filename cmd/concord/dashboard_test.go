@@ -249,6 +249,17 @@ func TestDashboardRefusesBadInput(t *testing.T) {
 				t.Errorf("Dana's session after the revoke: %d", resp.StatusCode)
 			}
 
+			// A new entity from the dashboard; a bad environment shows the form again.
+			if resp, body := admin.post("/ui/entities", url.Values{"csrf": {admin.csrf}, "name": {"Acme GmbH"}, "mode": {"staging"}}); resp.StatusCode < 400 || !strings.Contains(body, "Acme GmbH") {
+				t.Errorf("entity with a bad mode: %d", resp.StatusCode)
+			}
+			resp, _ = admin.post("/ui/entities", url.Values{"csrf": {admin.csrf}, "name": {"Acme GmbH"}, "mode": {"production"}})
+			if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/ui/e/ent_") {
+				t.Errorf("new entity: %d to %q", resp.StatusCode, loc)
+			} else if _, body := admin.get(loc); !strings.Contains(body, "Acme GmbH") || !strings.Contains(body, ">Production<") {
+				t.Error("the new entity's page does not show it as production")
+			}
+
 			// The audit page verifies the chain on demand and says so.
 			resp, _ = admin.post("/ui/audit/verify", url.Values{"csrf": {admin.csrf}})
 			if resp.StatusCode != http.StatusSeeOther {
@@ -301,6 +312,9 @@ func TestDashboardRefusesBadInput(t *testing.T) {
 			}
 			if c, _ := h.app.db.GetConnection(t.Context(), conn.ID); c.State == "disconnected" {
 				t.Error("a viewer disconnected a connection")
+			}
+			if resp, _ := v.post("/ui/entities", url.Values{"csrf": {v.csrf}, "name": {"x"}, "mode": {"sandbox"}}); resp.StatusCode != http.StatusForbidden {
+				t.Errorf("a viewer creating an entity: %d", resp.StatusCode)
 			}
 			// Another entity's ids are not found, exactly like ids that do not exist.
 			for _, p := range []string{"/ui/e/" + other.ID + "/integrations", "/ui/c/" + otherConn.ID, "/ui/c/" + otherConn.ID + "?tab=logs",
