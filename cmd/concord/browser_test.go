@@ -433,6 +433,9 @@ func browseDashboard(t *testing.T, be storetest.Backend) {
 				if width == 800 && (name == "integrations" || name == "logs") {
 					br.shot("09-tablet-" + name)
 				}
+				if width == 1280 {
+					br.shot("10-" + name)
+				}
 			}
 		}
 	}
