@@ -270,9 +270,12 @@ func (d *Dashboard) catalog(w http.ResponseWriter, r *http.Request, rq *request)
 type connectData struct {
 	Connector connector.Descriptor
 	OAuth     bool
-	Values    map[string]string // non-secret values typed before a refusal, shown again
-	Error     string
-	Mismatch  bool // the refusal was a mode mismatch: offer to confirm
+	// HasAPIBase: the catalog already lists api_base among the config fields, so the form
+	// does not add its own.
+	HasAPIBase bool
+	Values     map[string]string // non-secret values typed before a refusal, shown again
+	Error      string
+	Mismatch   bool // the refusal was a mode mismatch: offer to confirm
 }
 
 func (d *Dashboard) connector(r *http.Request) (connector.Connector, error) {
@@ -299,8 +302,11 @@ func (d *Dashboard) connectForm(w http.ResponseWriter, r *http.Request, rq *requ
 		return err
 	}
 	_, oauth := c.(connector.OAuthConnector)
+	if oauth {
+		allowFormRedirects(w)
+	}
 	d.render(w, r, http.StatusOK, "connect", rq, view{Title: "Connect " + c.Describe().Title, Nav: "integrations", Entity: &e,
-		Data: connectData{Connector: c.Describe(), OAuth: oauth, Values: map[string]string{}}})
+		Data: newConnectData(c.Describe(), oauth, map[string]string{})})
 	return nil
 }
 
@@ -340,8 +346,10 @@ func (d *Dashboard) connect(w http.ResponseWriter, r *http.Request, rq *request)
 			ClientID: strings.TrimSpace(r.PostForm.Get("client_id")), ClientSecret: strings.TrimSpace(r.PostForm.Get("client_secret"))})
 		if err != nil {
 			values["client_id"] = r.PostForm.Get("client_id")
-			d.render(w, r, httpStatus(err), "connect", rq, view{Title: "Connect " + desc.Title, Nav: "integrations", Entity: &e,
-				Data: connectData{Connector: desc, OAuth: true, Values: values, Error: concord.ErrorMessage(err)}})
+			cd := newConnectData(desc, true, values)
+			cd.Error = concord.ErrorMessage(err)
+			allowFormRedirects(w)
+			d.render(w, r, httpStatus(err), "connect", rq, view{Title: "Connect " + desc.Title, Nav: "integrations", Entity: &e, Data: cd})
 			return nil
 		}
 		http.Redirect(w, r, started.AuthorizeURL, http.StatusSeeOther)
@@ -350,14 +358,33 @@ func (d *Dashboard) connect(w http.ResponseWriter, r *http.Request, rq *request)
 	v, err := d.Svc.Connect(ctx, actor, e.ID, connections.ConnectInput{Connector: desc.Name, Credentials: creds, Config: cfg,
 		ConfirmModeMismatch: r.PostForm.Get("confirm_mode_mismatch") == "1"})
 	if err != nil {
-		d.render(w, r, httpStatus(err), "connect", rq, view{Title: "Connect " + desc.Title, Nav: "integrations", Entity: &e,
-			Data: connectData{Connector: desc, OAuth: oauth, Values: values, Error: concord.ErrorMessage(err),
-				Mismatch: concord.ErrorCode(err) == concord.EMODEMISMATCH}})
+		cd := newConnectData(desc, oauth, values)
+		cd.Error, cd.Mismatch = concord.ErrorMessage(err), concord.ErrorCode(err) == concord.EMODEMISMATCH
+		if oauth {
+			allowFormRedirects(w)
+		}
+		d.render(w, r, httpStatus(err), "connect", rq, view{Title: "Connect " + desc.Title, Nav: "integrations", Entity: &e, Data: cd})
 		return nil
 	}
 	d.setFlash(w, r, "ok", desc.Title+" is connected ("+string(v.Mode)+", account "+v.AccountID+").")
 	http.Redirect(w, r, "/ui/c/"+url.PathEscape(v.ID), http.StatusSeeOther)
 	return nil
+}
+
+// newConnectData fills what every rendering of the connect form needs.
+func newConnectData(desc connector.Descriptor, oauth bool, values map[string]string) connectData {
+	cd := connectData{Connector: desc, OAuth: oauth, Values: values}
+	for _, f := range desc.Config {
+		cd.HasAPIBase = cd.HasAPIBase || f.Name == "api_base"
+	}
+	return cd
+}
+
+// allowFormRedirects lets a form on this page be redirected to another origin: the OAuth
+// install's authorize page (the browser applies the page's form-action to the redirect).
+func allowFormRedirects(w http.ResponseWriter) {
+	w.Header().Set("Content-Security-Policy", strings.Replace(w.Header().Get("Content-Security-Policy"),
+		"form-action 'self'", "form-action 'self' https: http:", 1))
 }
 
 func httpStatus(err error) int {

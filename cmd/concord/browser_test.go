@@ -419,6 +419,36 @@ func browseDashboard(t *testing.T, be storetest.Backend) {
 		}
 		br.shot("08-after-disconnect")
 
+		// Connect Shopify by OAuth from the dashboard, in the browser: the form sends it to the
+		// shop's authorize page (the emulator approves at once), the shop sends it back to
+		// the callback, and the new connection is one click away.
+		shopCfg, err := a.db.GetConnection(ctx, shopifyID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		emu := shopCfg.Config["api_base"]
+		var ec map[string]any
+		if err := emuCall(ctx, "GET", emu+"/_emulator/credentials", "", nil, &ec); err != nil {
+			t.Fatal(err)
+		}
+		fresh, err := a.svc.CreateEntity(ctx, "test", "OAuth Co", "sandbox")
+		if err != nil {
+			t.Fatal(err)
+		}
+		br.run("oauth connect", chromedp.Navigate(a.URL+"/ui/e/"+fresh.ID+"/connect/shopify"),
+			chromedp.SendKeys("#o-config-shop", fmt.Sprint(ec["shop"]), chromedp.ByID),
+			chromedp.SendKeys("#o-client-id", fmt.Sprint(ec["client_id"]), chromedp.ByID),
+			chromedp.SendKeys("#o-client-secret", fmt.Sprint(ec["client_secret"]), chromedp.ByID),
+			chromedp.SendKeys("#o-config-api_base", emu, chromedp.ByID),
+			chromedp.Click("#oauth-continue", chromedp.ByID),
+			chromedp.WaitVisible("#connection-id", chromedp.ByID))
+		newID := br.text("#connection-id")
+		br.shot("11-oauth-connected")
+		br.run("open new connection", chromedp.Click(`a[href^="/ui/c/"]`, chromedp.ByQuery), chromedp.WaitVisible("main h1", chromedp.ByQuery))
+		if c, err := a.db.GetConnection(ctx, newID); err != nil || c.EntityID != fresh.ID || c.State != "connected" {
+			t.Errorf("the OAuth connection %q: %+v %v", newID, c.State, err)
+		}
+
 		// The other tabs and pages, at laptop width and at tablet width.
 		for _, width := range []int64{1280, 800} {
 			br.run("resize", chromedp.EmulateViewport(width, 1000))
