@@ -14,6 +14,7 @@ import (
 	"github.com/concordhub/concord/connector"
 	shopifyemu "github.com/concordhub/concord/emulator/shopify"
 	"github.com/concordhub/concord/store"
+	"github.com/concordhub/concord/syncer"
 )
 
 // emulator's real GraphQL limit (Shopify's standard plan) and what a mutation costs.
@@ -95,16 +96,28 @@ func Outbound(ctx context.Context, cfg SyncConfig) error {
 		rng := rand.New(rand.NewPCG(uint64(r), 7))
 		runtime.GC()
 		start := time.Now()
-		for i := range cfg.Changes {
-			k := rng.IntN(cfg.SKUs)
-			rec := store.ERPRecord{EntityID: entity.ID, Kind: connector.KindStock, ID: fmt.Sprintf("var-%d|wh-main", k), Source: "erp",
-				Fields: map[string]string{"available": strconv.Itoa(11 + i)}}
-			q, err := env.eng.PutRecord(ctx, syncActor, &rec)
-			if err != nil {
-				return fmt.Errorf("bench: put record: %w", err)
+		// The ERP writes its changes in batches (POST .../records/{kind}/batch): each batch
+		// is one transaction. A record appears once per batch; a later batch changes it again.
+		for i := 0; i < cfg.Changes; {
+			batch := make([]*store.ERPRecord, 0, syncer.MaxRecordBatch)
+			inBatch := map[int]bool{}
+			for ; i < cfg.Changes && len(batch) < syncer.MaxRecordBatch; i++ {
+				k := rng.IntN(cfg.SKUs)
+				if inBatch[k] {
+					break
+				}
+				inBatch[k] = true
+				batch = append(batch, &store.ERPRecord{EntityID: entity.ID, Kind: connector.KindStock, ID: fmt.Sprintf("var-%d|wh-main", k),
+					Source: "erp", Fields: map[string]string{"available": strconv.Itoa(11 + i)}})
 			}
-			if len(q) != 1 || !q[0].Queued {
-				return fmt.Errorf("bench: put record queued %+v", q)
+			qs, err := env.eng.PutRecords(ctx, syncActor, batch)
+			if err != nil {
+				return fmt.Errorf("bench: put records: %w", err)
+			}
+			for _, q := range qs {
+				if len(q) != 1 || !q[0].Queued {
+					return fmt.Errorf("bench: put record queued %+v", q)
+				}
 			}
 		}
 		putTook := time.Since(start)
@@ -154,7 +167,7 @@ func Outbound(ctx context.Context, cfg SyncConfig) error {
 		coalescedL = append(coalescedL, float64(cfg.Changes-pending))
 		throttledL = append(throttledL, float64(thrAfter-thrBefore))
 		waitsL = append(waitsL, float64(waits))
-		cfg.progress("outbound run %d/%d: %d PutRecord in %s (%.0f/s), %d rows pending (%d coalesced); flush %s: %d calls, %d throttled, %d local waits (limit needs at least %.1fs for these calls)",
+		cfg.progress("outbound run %d/%d: %d records written in batches in %s (%.0f/s), %d rows pending (%d coalesced); flush %s: %d calls, %d throttled, %d local waits (limit needs at least %.1fs for these calls)",
 			r+1, cfg.Runs, cfg.Changes, putTook.Round(time.Millisecond), putRates[r], pending, cfg.Changes-pending,
 			flushTook.Round(time.Millisecond), calls, thrAfter-thrBefore, waits, ceiling)
 	}

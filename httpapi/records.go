@@ -7,6 +7,7 @@ import (
 	"github.com/concordhub/concord"
 	"github.com/concordhub/concord/connector"
 	"github.com/concordhub/concord/store"
+	"github.com/concordhub/concord/syncer"
 )
 
 var recordKinds = map[string]bool{connector.KindVariant: true, connector.KindStock: true, connector.KindOrder: true,
@@ -45,6 +46,79 @@ func (s *Server) recordScope(r *http.Request) (entityID, kind string, err error)
 	return entityID, kind, nil
 }
 
+type recordBatchIn struct {
+	Records []struct {
+		ID     string            `json:"id"`
+		Fields map[string]string `json:"fields"`
+	} `json:"records"`
+}
+
+type recordBatchAnswer struct {
+	Results []recordAnswer `json:"results"`
+}
+
+// checkFields refuses an empty or oversized field set.
+func checkFields(fields map[string]string) error {
+	if len(fields) == 0 {
+		return concord.Errorf(concord.EINVALID, "fields: give at least one field")
+	}
+	for k, v := range fields {
+		if len(k) > 100 || len(v) > 10000 {
+			return concord.Errorf(concord.EINVALID, "field %q is too long", k)
+		}
+	}
+	return nil
+}
+
+func answerFor(rec store.ERPRecord, queued []syncer.QueuedChange) recordAnswer {
+	out := recordAnswer{Record: rec, Queued: []queuedJSON{}}
+	for _, q := range queued {
+		out.Queued = append(out.Queued, queuedJSON(q))
+	}
+	return out
+}
+
+// putRecords is the ERP's write of many records of one kind in one transaction (all or
+// none); each answer says what it queued out, as for one record.
+func (s *Server) putRecords(w http.ResponseWriter, r *http.Request) error {
+	entityID, kind, err := s.recordScope(r)
+	if err != nil {
+		return err
+	}
+	var in recordBatchIn
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	if len(in.Records) == 0 || len(in.Records) > syncer.MaxRecordBatch {
+		return concord.Errorf(concord.EINVALID, "records: give 1 to %d records", syncer.MaxRecordBatch)
+	}
+	recs := make([]*store.ERPRecord, len(in.Records))
+	seen := map[string]bool{}
+	for i, x := range in.Records {
+		if x.ID != "" && !recordID.MatchString(x.ID) {
+			return concord.Errorf(concord.EINVALID, "records[%d].id must be 1-200 letters, digits or _.:|-", i)
+		}
+		if x.ID != "" && seen[x.ID] {
+			return concord.Errorf(concord.EINVALID, "records[%d]: record %q appears twice in the batch", i, x.ID)
+		}
+		seen[x.ID] = true
+		if err := checkFields(x.Fields); err != nil {
+			return concord.Errorf(concord.EINVALID, "records[%d]: %s", i, concord.ErrorMessage(err))
+		}
+		recs[i] = &store.ERPRecord{EntityID: entityID, Kind: kind, ID: x.ID, Fields: x.Fields, Source: "erp"}
+	}
+	queued, err := s.Sync.PutRecords(r.Context(), principalFrom(r.Context()).Actor(), recs)
+	if err != nil {
+		return err
+	}
+	out := recordBatchAnswer{Results: make([]recordAnswer, len(recs))}
+	for i, rec := range recs {
+		out.Results[i] = answerFor(*rec, queued[i])
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
 // putRecord is the ERP's write of one record; mapped exportable changes are queued out.
 func (s *Server) putRecord(w http.ResponseWriter, r *http.Request) error {
 	entityID, kind, err := s.recordScope(r)
@@ -59,23 +133,15 @@ func (s *Server) putRecord(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	if len(in.Fields) == 0 {
-		return concord.Errorf(concord.EINVALID, "fields: give at least one field")
-	}
-	for k, v := range in.Fields {
-		if len(k) > 100 || len(v) > 10000 {
-			return concord.Errorf(concord.EINVALID, "field %q is too long", k)
-		}
+	if err := checkFields(in.Fields); err != nil {
+		return err
 	}
 	rec := store.ERPRecord{EntityID: entityID, Kind: kind, ID: id, Fields: in.Fields, Source: "erp"}
 	queued, err := s.Sync.PutRecord(r.Context(), principalFrom(r.Context()).Actor(), &rec)
 	if err != nil {
 		return err
 	}
-	out := recordAnswer{Record: rec, Queued: []queuedJSON{}}
-	for _, q := range queued {
-		out.Queued = append(out.Queued, queuedJSON(q))
-	}
+	out := answerFor(rec, queued)
 	status := http.StatusOK
 	if id == "" {
 		status = http.StatusCreated

@@ -82,6 +82,8 @@ func (s *Server) routes() []route {
 
 		{Method: "POST", Path: "/v1/entities/{entity_id}/records/{kind}", Role: RoleOperator, Summary: "Create an ERP record (mapped changes are queued out)", Tag: "records",
 			Request: "RecordPut", Response: "RecordAnswer", Status: 201, Handler: (*Server).putRecord},
+		{Method: "POST", Path: "/v1/entities/{entity_id}/records/{kind}/batch", Role: RoleOperator, Summary: "Write up to 500 ERP records of one kind in one transaction (all or none); each answer says what it queued out", Tag: "records",
+			Request: "RecordBatch", Response: "RecordBatchAnswer", Status: 200, Handler: (*Server).putRecords},
 		{Method: "PUT", Path: "/v1/entities/{entity_id}/records/{kind}/{id}", Role: RoleOperator, Summary: "Write an ERP record: a new version; mapped changes are queued out, coalesced", Tag: "records",
 			Request: "RecordPut", Response: "RecordAnswer", Status: 200, Handler: (*Server).putRecord},
 		{Method: "GET", Path: "/v1/entities/{entity_id}/records/{kind}", Role: RoleViewer, Summary: "List ERP records of a kind", Tag: "records",

@@ -48,30 +48,64 @@ type QueuedChange struct {
 // where the record is mapped, its changed exportable fields queued (coalesced) for sending.
 // No push goes to an unmapped or stale listing.
 func (e *Engine) PutRecord(ctx context.Context, actor string, r *store.ERPRecord) ([]QueuedChange, error) {
-	conns, _, err := e.DB.ListConnections(ctx, store.ConnectionFilter{EntityIDs: []string{r.EntityID}}, store.Page{Limit: 500})
+	qs, err := e.PutRecords(ctx, actor, []*store.ERPRecord{r})
 	if err != nil {
 		return nil, err
 	}
-	var queued []QueuedChange
-	err = e.DB.InTx(ctx, func(tx *store.Tx) error {
-		before, _ := tx.GetERPRecord(ctx, r.EntityID, r.Kind, r.ID)
-		changed, err := tx.PutERPRecord(ctx, r)
-		if err != nil || len(changed) == 0 {
-			return err
+	return qs[0], nil
+}
+
+// MaxRecordBatch is how many ERP records one PutRecords call takes.
+const MaxRecordBatch = 500
+
+// PutRecords writes many ERP records of one entity in one transaction: all of them or none.
+// Each gets its new version, its queued changes and its audit entry exactly as PutRecord
+// would; the batch shares one commit (one disk sync), which is what lets an ERP push
+// thousands of stock changes a second.
+func (e *Engine) PutRecords(ctx context.Context, actor string, rs []*store.ERPRecord) ([][]QueuedChange, error) {
+	if len(rs) == 0 || len(rs) > MaxRecordBatch {
+		return nil, concord.Errorf(concord.EINVALID, "give 1 to %d records", MaxRecordBatch)
+	}
+	for _, r := range rs[1:] {
+		if r.EntityID != rs[0].EntityID {
+			return nil, concord.Errorf(concord.EINVALID, "a batch holds records of one entity")
 		}
-		for _, c := range conns {
-			q, err := e.queueFor(ctx, tx, c, *r, changed)
+	}
+	conns, _, err := e.DB.ListConnections(ctx, store.ConnectionFilter{EntityIDs: []string{rs[0].EntityID}}, store.Page{Limit: 500})
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]QueuedChange, len(rs))
+	err = e.DB.InTx(ctx, func(tx *store.Tx) error {
+		for i, r := range rs {
+			out[i] = nil
+			before, _ := tx.GetERPRecord(ctx, r.EntityID, r.Kind, r.ID)
+			changed, err := tx.PutERPRecord(ctx, r)
 			if err != nil {
 				return err
 			}
-			queued = append(queued, q...)
+			if len(changed) == 0 {
+				continue
+			}
+			for _, c := range conns {
+				q, err := e.queueFor(ctx, tx, c, *r, changed)
+				if err != nil {
+					return err
+				}
+				out[i] = append(out[i], q...)
+			}
+			b, a, _ := audit.Diff(before.Fields, r.Fields)
+			if _, err := tx.AppendAudit(ctx, audit.Entry{Actor: actor, Action: "record.put", Resource: r.Kind + ":" + r.ID,
+				EntityID: r.EntityID, Outcome: audit.OutcomeOK, Before: b, After: a}); err != nil {
+				return err
+			}
 		}
-		b, a, _ := audit.Diff(before.Fields, r.Fields)
-		_, err = tx.AppendAudit(ctx, audit.Entry{Actor: actor, Action: "record.put", Resource: r.Kind + ":" + r.ID,
-			EntityID: r.EntityID, Outcome: audit.OutcomeOK, Before: b, After: a})
-		return err
+		return nil
 	})
-	return queued, err
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func (e *Engine) queueFor(ctx context.Context, tx *store.Tx, c concord.Connection, r store.ERPRecord, changed map[string][2]string) ([]QueuedChange, error) {

@@ -553,3 +553,69 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		t.Fatalf("only %d routes registered", len(registered))
 	}
 }
+
+// TestRecordBatch writes many ERP records in one call: each gets its version and its
+// answer; a batch with one bad record writes nothing; answers match the OpenAPI document.
+func TestRecordBatch(t *testing.T) {
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			h := setup(t, b)
+			e := h.entity("Batch Co", "sandbox")
+			path := "/v1/entities/" + e.ID + "/records/variant/batch"
+			var out struct {
+				Results []struct {
+					Record struct {
+						ID      string
+						Version int64
+					}
+					Outbound []any
+				}
+			}
+			body := map[string]any{"records": []map[string]any{
+				{"id": "v-1", "fields": map[string]string{"sku": "B-1", "price": "1.00"}},
+				{"id": "v-2", "fields": map[string]string{"sku": "B-2", "price": "2.00"}},
+				{"fields": map[string]string{"sku": "B-3", "price": "3.00"}},
+			}}
+			if st := h.do("POST", path, h.token, body, &out); st != 200 || len(out.Results) != 3 {
+				t.Fatalf("batch: %d %+v", st, out)
+			}
+			if out.Results[0].Record.ID != "v-1" || out.Results[0].Record.Version != 1 || out.Results[2].Record.ID == "" {
+				t.Fatalf("batch results %+v", out.Results)
+			}
+			// One bad record: nothing of the batch is written.
+			bad := map[string]any{"records": []map[string]any{
+				{"id": "v-1", "fields": map[string]string{"price": "9.00"}},
+				{"id": "v-4", "fields": map[string]string{}},
+			}}
+			if st := h.do("POST", path, h.token, bad, nil); st != 400 {
+				t.Errorf("a batch with an empty record: %d", st)
+			}
+			var rec struct {
+				Version int64
+				Fields  map[string]string
+			}
+			h.do("GET", "/v1/entities/"+e.ID+"/records/variant/v-1", h.token, nil, &rec)
+			if rec.Version != 1 || rec.Fields["price"] != "1.00" {
+				t.Errorf("a refused batch changed v-1: %+v", rec)
+			}
+			dup := map[string]any{"records": []map[string]any{
+				{"id": "v-1", "fields": map[string]string{"price": "5.00"}}, {"id": "v-1", "fields": map[string]string{"price": "6.00"}}}}
+			if st := h.do("POST", path, h.token, dup, nil); st != 400 {
+				t.Errorf("the same record twice: %d", st)
+			}
+			many := make([]map[string]any, 501)
+			for i := range many {
+				many[i] = map[string]any{"fields": map[string]string{"sku": "x"}}
+			}
+			if st := h.do("POST", path, h.token, map[string]any{"records": many}, nil); st != 400 {
+				t.Errorf("501 records: %d", st)
+			}
+			// A second write of the same records makes new versions.
+			body["records"] = body["records"].([]map[string]any)[:2]
+			body["records"].([]map[string]any)[0]["fields"] = map[string]string{"sku": "B-1", "price": "1.50"}
+			if st := h.do("POST", path, h.token, body, &out); st != 200 || out.Results[0].Record.Version != 2 {
+				t.Errorf("second batch: %d %+v", st, out.Results)
+			}
+		})
+	}
+}
