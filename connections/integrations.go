@@ -18,6 +18,31 @@ type Summary struct {
 	Errors     int `json:"errors"`
 }
 
+// add counts one connection in the summary.
+func (s *Summary) add(c concord.Connection) {
+	switch c.State {
+	case concord.StateConnected:
+		s.Connected++
+	case concord.StateError, concord.StateExpired:
+		s.Errors++
+	}
+	switch c.Mode {
+	case concord.ModeSandbox:
+		s.Sandbox++
+	case concord.ModeProduction:
+		s.Production++
+	}
+}
+
+// SummaryOf is the summary cards of these connections.
+func SummaryOf(cs []concord.Connection) Summary {
+	var s Summary
+	for _, c := range cs {
+		s.add(c)
+	}
+	return s
+}
+
 // Card is one connector card of the Integrations page.
 type Card struct {
 	View
@@ -125,18 +150,7 @@ func (s *Service) Integrations(ctx context.Context, entityID string) (Integratio
 				d := conn.Describe()
 				card.Title, card.Kind = d.Title, d.Kind
 			}
-			switch c.State {
-			case concord.StateConnected:
-				out.Summary.Connected++
-			case concord.StateError, concord.StateExpired:
-				out.Summary.Errors++
-			}
-			switch c.Mode {
-			case concord.ModeSandbox:
-				out.Summary.Sandbox++
-			case concord.ModeProduction:
-				out.Summary.Production++
-			}
+			out.Summary.add(c)
 			out.Cards = append(out.Cards, card)
 		}
 		if next == "" {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -119,8 +120,9 @@ func (d *Dashboard) configure(w http.ResponseWriter, r *http.Request, rq *reques
 		}
 	case "logs":
 		f := store.LogFilter{Direction: q.Get("direction"), Outcome: q.Get("outcome"), Kind: q.Get("kind")}
-		if !oneOf(f.Direction, "", "inbound", "outbound", "internal") || !oneOf(f.Outcome, "", "ok", "error") ||
-			!oneOf(f.Kind, "", "api_call", "webhook", "sync_run", "action") {
+		if !slices.Contains([]string{"", "inbound", "outbound", "internal"}, f.Direction) ||
+			!slices.Contains([]string{"", "ok", "error"}, f.Outcome) ||
+			!slices.Contains([]string{"", "api_call", "webhook", "sync_run", "action"}, f.Kind) {
 			return concord.Errorf(concord.EINVALID, "unknown log filter: direction is inbound, outbound or internal; outcome ok or error; kind api_call, webhook, sync_run or action")
 		}
 		data.LogFilter, data.LogCursor = f, q.Get("cursor")
@@ -158,15 +160,6 @@ func (d *Dashboard) configure(w http.ResponseWriter, r *http.Request, rq *reques
 	return nil
 }
 
-func oneOf(s string, options ...string) bool {
-	for _, o := range options {
-		if s == o {
-			return true
-		}
-	}
-	return false
-}
-
 // loadMapping fills the Mapping tab: the inbox (or the chosen state), with names from both
 // sides, the counts per state, and the open drift rows.
 func (d *Dashboard) loadMapping(r *http.Request, c concord.Connection, data *configureData) error {
@@ -176,7 +169,7 @@ func (d *Dashboard) loadMapping(r *http.Request, c concord.Connection, data *con
 	if data.MapState == "" {
 		data.MapState = "suggested"
 	}
-	if !oneOf(data.MapState, mappingStates...) {
+	if !slices.Contains(mappingStates, data.MapState) {
 		return concord.Errorf(concord.EINVALID, "state must be unmapped, suggested, active, rejected or stale")
 	}
 	var err error

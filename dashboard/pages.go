@@ -12,6 +12,7 @@ import (
 	"github.com/concordhub/concord"
 	"github.com/concordhub/concord/connections"
 	"github.com/concordhub/concord/connector"
+	"github.com/concordhub/concord/httpapi"
 	"github.com/concordhub/concord/store"
 	"github.com/concordhub/concord/syncer"
 )
@@ -92,7 +93,7 @@ func (d *Dashboard) createEntity(w http.ResponseWriter, r *http.Request, rq *req
 	}
 	e, err := d.Svc.CreateEntity(r.Context(), connections.Actor(rq.P.Actor()), r.PostForm.Get("name"), concord.Mode(r.PostForm.Get("mode")))
 	if err != nil {
-		d.render(w, r, httpStatus(err), "entity-new", rq, view{Title: "New entity", Data: map[string]any{
+		d.render(w, r, httpapi.StatusFor(concord.ErrorCode(err)), "entity-new", rq, view{Title: "New entity", Data: map[string]any{
 			"Error": concord.ErrorMessage(err), "Name": r.PostForm.Get("name")}})
 		return nil
 	}
@@ -222,12 +223,13 @@ func (d *Dashboard) events(w http.ResponseWriter, r *http.Request, rq *request) 
 	deadline := time.Now().Add(10 * time.Minute) // the browser reconnects; bounds a stream's life
 	for {
 		_ = rc.SetWriteDeadline(time.Now().Add(30 * time.Second))
-		in, err := d.Svc.Integrations(r.Context(), e.ID)
+		// Only what the cards update live: no credentials opened, no warning counts.
+		conns, _, err := d.DB.ListConnections(r.Context(), store.ConnectionFilter{EntityIDs: []string{e.ID}}, store.Page{Limit: 500})
 		if err != nil {
 			return nil
 		}
-		states := make([]cardState, 0, len(in.Cards))
-		for _, c := range in.Cards {
+		states := make([]cardState, 0, len(conns))
+		for _, c := range conns {
 			reason := c.StateDetail
 			if reason == "" {
 				reason = strings.ReplaceAll(c.StateReason, "_", " ")
@@ -235,7 +237,7 @@ func (d *Dashboard) events(w http.ResponseWriter, r *http.Request, rq *request) 
 			states = append(states, cardState{ID: c.ID, State: string(c.State), Reason: reason,
 				LastActivity: ago(c.LastActivityAt)})
 		}
-		b, _ := json.Marshal(map[string]any{"summary": in.Summary, "cards": states})
+		b, _ := json.Marshal(map[string]any{"summary": connections.SummaryOf(conns), "cards": states})
 		if string(b) != last {
 			last = string(b)
 			fmt.Fprintf(w, "event: cards\ndata: %s\n\n", b)
@@ -349,7 +351,7 @@ func (d *Dashboard) connect(w http.ResponseWriter, r *http.Request, rq *request)
 			cd := newConnectData(desc, true, values)
 			cd.Error = concord.ErrorMessage(err)
 			allowFormRedirects(w)
-			d.render(w, r, httpStatus(err), "connect", rq, view{Title: "Connect " + desc.Title, Nav: "integrations", Entity: &e, Data: cd})
+			d.render(w, r, httpapi.StatusFor(concord.ErrorCode(err)), "connect", rq, view{Title: "Connect " + desc.Title, Nav: "integrations", Entity: &e, Data: cd})
 			return nil
 		}
 		http.Redirect(w, r, started.AuthorizeURL, http.StatusSeeOther)
@@ -363,7 +365,7 @@ func (d *Dashboard) connect(w http.ResponseWriter, r *http.Request, rq *request)
 		if oauth {
 			allowFormRedirects(w)
 		}
-		d.render(w, r, httpStatus(err), "connect", rq, view{Title: "Connect " + desc.Title, Nav: "integrations", Entity: &e, Data: cd})
+		d.render(w, r, httpapi.StatusFor(concord.ErrorCode(err)), "connect", rq, view{Title: "Connect " + desc.Title, Nav: "integrations", Entity: &e, Data: cd})
 		return nil
 	}
 	d.setFlash(w, r, "ok", desc.Title+" is connected ("+string(v.Mode)+", account "+v.AccountID+").")
@@ -385,18 +387,6 @@ func newConnectData(desc connector.Descriptor, oauth bool, values map[string]str
 func allowFormRedirects(w http.ResponseWriter) {
 	w.Header().Set("Content-Security-Policy", strings.Replace(w.Header().Get("Content-Security-Policy"),
 		"form-action 'self'", "form-action 'self' https: http:", 1))
-}
-
-func httpStatus(err error) int {
-	switch concord.ErrorCode(err) {
-	case concord.EINVALID, concord.EUNPROCESSABLE:
-		return http.StatusUnprocessableEntity
-	case concord.ECONFLICT, concord.EMODEMISMATCH:
-		return http.StatusConflict
-	case concord.EFORBIDDEN:
-		return http.StatusForbidden
-	}
-	return http.StatusBadGateway
 }
 
 // back redirects to where the form came from: the Integrations page, or the connection's

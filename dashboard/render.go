@@ -111,14 +111,6 @@ func loadPages(a *assets) (*pages, error) {
 		"list": func(v ...string) []string { return v },
 		"div":  func(a, b int) int { return a / b },
 		"join": strings.Join,
-		"contains": func(list []string, s string) bool {
-			for _, v := range list {
-				if v == s {
-					return true
-				}
-			}
-			return false
-		},
 	}
 	base, err := template.New("layout").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html")
 	if err != nil {

@@ -161,10 +161,16 @@ func (d *Dashboard) checkForm(w http.ResponseWriter, r *http.Request, rq *reques
 	return nil
 }
 
-func (d *Dashboard) loginPage(w http.ResponseWriter, r *http.Request) {
+// loginCSRF sets a fresh sign-in form token in its cookie and returns it for the form.
+func (d *Dashboard) loginCSRF(w http.ResponseWriter, r *http.Request) string {
 	tok := random(24)
 	http.SetCookie(w, &http.Cookie{Name: loginCSRFCookie, Value: tok, Path: "/ui/login", HttpOnly: true,
 		SameSite: http.SameSiteStrictMode, Secure: d.secure(r), MaxAge: 3600})
+	return tok
+}
+
+func (d *Dashboard) loginPage(w http.ResponseWriter, r *http.Request) {
+	tok := d.loginCSRF(w, r)
 	msg := ""
 	if r.URL.Query().Get("expired") == "1" {
 		msg = "Your session has expired. Sign in again to continue."
@@ -178,9 +184,7 @@ func (d *Dashboard) loginPage(w http.ResponseWriter, r *http.Request) {
 func (d *Dashboard) login(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	fail := func(status int, msg string) {
-		tok := random(24)
-		http.SetCookie(w, &http.Cookie{Name: loginCSRFCookie, Value: tok, Path: "/ui/login", HttpOnly: true,
-			SameSite: http.SameSiteStrictMode, Secure: d.secure(r), MaxAge: 3600})
+		tok := d.loginCSRF(w, r)
 		d.render(w, r, status, "login", nil, map[string]any{"CSRF": tok, "Next": safeNext(r.PostFormValue("next")), "Error": msg})
 	}
 	if !d.signIns.allow(clientIP(r), d.now()) {

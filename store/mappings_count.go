@@ -1,10 +1,6 @@
 package store
 
-import (
-	"context"
-	"database/sql"
-	"errors"
-)
+import "context"
 
 // CountCap is where the dashboard stops counting: a page that shows "10,000+" reads at
 // most that many index entries per figure, however many mappings a connection has.
@@ -24,16 +20,4 @@ func (db *DB) CountMappingsCapped(ctx context.Context, connectionID string, stat
 		out[st] = n
 	}
 	return out, nil
-}
-
-// LastOutboxFailure is the newest refused outbound change of a connection, said as
-// "kind external_id field: error"; "" when none failed.
-func (db *DB) LastOutboxFailure(ctx context.Context, connectionID string) (string, error) {
-	var s string
-	err := db.reader().row(ctx, `SELECT kind || ' ' || external_id || ' ' || field || ': ' || error FROM outbox
-		WHERE connection_id = ? AND status = ? ORDER BY enqueued_at DESC LIMIT 1`, connectionID, OutboxFailed).Scan(&s)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
-	}
-	return s, db.mapErr(err, "outbox")
 }

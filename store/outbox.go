@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"time"
 )
 
@@ -178,4 +179,16 @@ func (tx *Tx) OutboxPendingFor(ctx context.Context, connectionID, kind, external
 	err := tx.q().row(ctx, `SELECT COUNT(*) FROM outbox WHERE connection_id = ? AND kind = ? AND external_id = ? AND field = ?
 		AND status IN ('pending', 'sending')`, connectionID, kind, externalID, field).Scan(&n)
 	return n > 0, tx.db.mapErr(err, "outbox")
+}
+
+// LastOutboxFailure is the newest refused outbound change of a connection, said as
+// "kind external_id field: error"; "" when none failed.
+func (db *DB) LastOutboxFailure(ctx context.Context, connectionID string) (string, error) {
+	var s string
+	err := db.reader().row(ctx, `SELECT kind || ' ' || external_id || ' ' || field || ': ' || error FROM outbox
+		WHERE connection_id = ? AND status = ? ORDER BY enqueued_at DESC LIMIT 1`, connectionID, OutboxFailed).Scan(&s)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return s, db.mapErr(err, "outbox")
 }
