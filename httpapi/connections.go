@@ -143,22 +143,11 @@ func (s *Server) reconnect(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) logs(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.visibleConnection(r.Context(), r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	pg, err := page(r)
-	if err != nil {
-		return err
-	}
 	q := r.URL.Query()
 	f := store.LogFilter{Direction: q.Get("direction"), Outcome: q.Get("outcome"), Kind: q.Get("kind")}
-	entries, next, err := s.DB.ListLogs(r.Context(), c.ID, f, pg)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, newList(entries, next))
-	return nil
+	return connectionList(s, w, r, func(ctx context.Context, id string, pg store.Page) ([]concord.LogEntry, string, error) {
+		return s.DB.ListLogs(ctx, id, f, pg)
+	})
 }
 
 func (s *Server) createWrite(w http.ResponseWriter, r *http.Request) error {

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -92,6 +93,25 @@ func page(r *http.Request) (store.Page, error) {
 type list[T any] struct {
 	Data       []T    `json:"data"`
 	NextCursor string `json:"next_cursor"`
+}
+
+// connectionList answers a paged list of one visible connection's rows ({id} in the path).
+func connectionList[T any](s *Server, w http.ResponseWriter, r *http.Request,
+	list func(ctx context.Context, connectionID string, pg store.Page) ([]T, string, error)) error {
+	c, err := s.visibleConnection(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	pg, err := page(r)
+	if err != nil {
+		return err
+	}
+	rows, next, err := list(r.Context(), c.ID, pg)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newList(rows, next))
+	return nil
 }
 
 func newList[T any](data []T, next string) list[T] {

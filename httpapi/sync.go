@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 
@@ -91,21 +92,10 @@ func (s *Server) syncDashboard(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listMappings(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.visibleConnection(r.Context(), r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	pg, err := page(r)
-	if err != nil {
-		return err
-	}
 	q := r.URL.Query()
-	ms, next, err := s.DB.ListMappings(r.Context(), c.ID, q.Get("state"), q.Get("kind"), pg)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, newList(ms, next))
-	return nil
+	return connectionList(s, w, r, func(ctx context.Context, id string, pg store.Page) ([]store.Mapping, string, error) {
+		return s.DB.ListMappings(ctx, id, q.Get("state"), q.Get("kind"), pg)
+	})
 }
 
 type mappingActions struct {
@@ -171,20 +161,10 @@ func (s *Server) reimport(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listDrift(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.visibleConnection(r.Context(), r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	pg, err := page(r)
-	if err != nil {
-		return err
-	}
-	ds, next, err := s.DB.ListDrifts(r.Context(), c.ID, r.URL.Query().Get("state"), pg)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, newList(ds, next))
-	return nil
+	state := r.URL.Query().Get("state")
+	return connectionList(s, w, r, func(ctx context.Context, id string, pg store.Page) ([]store.Drift, string, error) {
+		return s.DB.ListDrifts(ctx, id, state, pg)
+	})
 }
 
 func (s *Server) visibleDrift(r *http.Request) (store.Drift, error) {

@@ -19,20 +19,7 @@ func (s *Server) webhooksPanel(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) webhookEvents(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.visibleConnection(r.Context(), r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	pg, err := page(r)
-	if err != nil {
-		return err
-	}
-	evs, next, err := s.DB.ListWebhookEvents(r.Context(), c.ID, pg)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, newList(evs, next))
-	return nil
+	return connectionList(s, w, r, s.DB.ListWebhookEvents)
 }
 
 func (s *Server) testWebhook(w http.ResponseWriter, r *http.Request) error {
